@@ -1,0 +1,87 @@
+"""Populations of chip neurons or spike sources (compare ``pyNN/mock/populations.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from pyNN import common
+from pyNN.parameters import ParameterSpace, simplify
+
+from . import simulator
+from .chip import N_NEURONS
+from .parameters import check_value
+from .recording import Recorder
+from .standardmodels.cells import HXNeuron
+
+
+def _check(celltype, name: str, values) -> None:
+    if isinstance(celltype, HXNeuron):
+        check_value(name, values)
+
+
+class Assembly(common.Assembly):
+    _simulator = simulator
+
+
+class PopulationView(common.PopulationView):
+    _assembly_class = Assembly
+    _simulator = simulator
+
+    def _get_parameters(self, *names):
+        values = {name: simplify(self.parent._parameters[name][self.mask]) for name in names}
+        return ParameterSpace(values, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        for name, value in parameter_space.items():
+            values = value.evaluate(simplify=True)
+            _check(self.celltype, name, values)
+            self.parent._parameters[name][self.mask] = values
+
+    def _set_initial_value_array(self, variable, initial_values):
+        pass
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+class Population(common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def _create_cells(self):
+        state = simulator.state
+        ids = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
+        self._mask_local = np.ones(self.size, dtype=bool)
+        if isinstance(self.celltype, HXNeuron):
+            if state.chip_neurons_used + self.size > N_NEURONS:
+                raise ValueError(
+                    f"The chip has {N_NEURONS} neurons and {state.chip_neurons_used} are in use: "
+                    f"a population of {self.size} does not fit. Use fewer neurons."
+                )
+            self.chip_indices = np.arange(state.chip_neurons_used, state.chip_neurons_used + self.size)
+            state.chip_neurons_used += self.size
+        parameter_space = self.celltype.native_parameters
+        parameter_space.shape = (self.size,)
+        parameter_space.evaluate(simplify=False)
+        self._parameters = parameter_space.as_dict()
+        for cell in self.all_cells:
+            cell.parent = self
+        state.id_counter += self.size
+        state.populations.append(self)
+
+    def _set_initial_value_array(self, variable, initial_values):
+        pass
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    def _get_parameters(self, *names):
+        return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        parameter_space.evaluate(simplify=False)
+        for name, value in parameter_space.items():
+            _check(self.celltype, name, value)
+            self._parameters[name] = value

@@ -1,0 +1,41 @@
+"""What every backend returns, and the errors a job can end in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PLATFORM = "BrainScaleS-2"
+LOG_TAIL_LINES = 30
+
+
+@dataclass
+class JobRecord:
+    """A finished job: where it ran, its id, its log and the folder holding its output files."""
+
+    job_id: str
+    backend: str  # "emulator" or "nmpi" (hardware)
+    software_version: str
+    submitted_at: str
+    completed_at: str
+    log: str
+    files: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def emulated(self) -> bool:
+        return self.backend == "emulator"
+
+
+class JobFailed(RuntimeError):
+    """A job that ended in an error; the message carries the tail of its log."""
+
+    def __init__(self, job_id: str, status: str, log: str) -> None:
+        self.job_id, self.status, self.log = job_id, status, log
+        tail = "\n".join(log.rstrip().splitlines()[-LOG_TAIL_LINES:]) or "(the job left no log)"
+        super().__init__(f"Job {job_id} ended with status '{status}'. Last lines of its log:\n{tail}")
+
+
+def output_files(folder: Path) -> list[str]:
+    """The files in a job folder, as sorted relative paths."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

@@ -1,0 +1,39 @@
+"""Which Jupyter kernel runs the notebook, and which BrainScaleS-2 software version it asks for."""
+
+from __future__ import annotations
+
+import os
+
+
+def kernel_name() -> str | None:
+    """The EBRAINS Lab kernel name (``LAB_KERNEL_NAME``), or None outside the Lab."""
+    return os.environ.get("LAB_KERNEL_NAME") or None
+
+
+def in_ebrains_lab() -> bool:
+    """True inside the EBRAINS Lab, which sets ``LAB_KERNEL_NAME`` or an ``ebrains`` ``LAB_IMAGE_NAME``."""
+    return kernel_name() is not None or "ebrains" in os.environ.get("LAB_IMAGE_NAME", "").lower()
+
+
+def check_kernel() -> str:
+    """Check the kernel; any EBRAINS kernel (``EBRAINS-experimental``, ``EBRAINS-25.02``, ...) is fine.
+
+    Outside the Lab every kernel is fine too: the emulator or the cache runs the jobs.
+    """
+    name = kernel_name()
+    if name is None:
+        return "local kernel (not in the EBRAINS Lab)"
+    if not name.lower().startswith("ebrains"):
+        raise RuntimeError(
+            f"The kernel {name!r} is not an EBRAINS kernel, so the job-queue client may be missing. "
+            "Choose one with Kernel > Change kernel > EBRAINS-... (for example EBRAINS-experimental)."
+        )
+    return name
+
+
+def software_version() -> str:
+    """The BrainScaleS-2 software the job asks for: ``BSS2_SOFTWARE_VERSION``, else from the kernel name."""
+    override = os.environ.get("BSS2_SOFTWARE_VERSION")
+    if override:
+        return override
+    return "experimental" if "experimental" in (kernel_name() or "").lower() else "stable"

@@ -1,0 +1,42 @@
+"""Shared fixtures: a fresh emulator per test, the seed scripts, and an isolated output folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SEED_SCRIPTS = REPOSITORY / "tests" / "seed_scripts"
+EXPERIMENTS = ["first_experiment", "second_experiment", "third_experiment", "fourth_experiment"]
+
+
+@pytest.fixture
+def pynn():
+    """The emulator, set up for one experiment and torn down afterwards."""
+    import helpers.emulator as pynn
+
+    pynn.setup()
+    yield pynn
+    pynn.end()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    """No test sees the developer's EBRAINS or BSS2 settings, or writes into their home."""
+    for name in ["EBRAINS_TOKEN", "BSS2_BACKEND", "BSS2_OUTPUT_DIR", "BSS2_RECORD", "BSS2_SOFTWARE_VERSION",
+                 "BSS2_EMULATOR_SEED", "LAB_KERNEL_NAME", "LAB_IMAGE_NAME"]:  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m helpers ARGS`` in a subprocess, as a user would type it."""
+    import os
+
+    full_env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip

@@ -1,0 +1,98 @@
+"""The integrator against closed-form solutions and an independent fine-step Euler integration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.emulator import dynamics
+from helpers.emulator.chip import NeuronModel
+
+
+def model(**overrides) -> NeuronModel:
+    values = dict(e_leak=300.0, tau_mem=10.0, v_threshold=1e9, threshold_enabled=False, v_plateau=100.0,
+                  tau_reset=0.3, t_refractory=1.0, tau_exc=3.0, tau_inh=5.0, jump_exc=1.0, jump_inh=-1.0)  # fmt: skip
+    values.update(overrides)
+    return NeuronModel(**{k: np.array([v]) for k, v in values.items()})
+
+
+def one_input(time: float, exc: float = 0.0, inh: float = 0.0) -> dynamics.InputSpikes:
+    return dynamics.InputSpikes(np.array([[time]]), np.array([[exc]]), np.array([[inh]]))
+
+
+def run(m, inputs, v_start, t_stop=60.0):
+    result = dynamics.simulate(m, inputs, np.array([0.0]), t_stop, np.array([v_start]), np.array([True]))
+    return result
+
+
+def euler(m: NeuronModel, v0: float, t_input: float, jump: float, t_end: float, dt: float = 1e-3):
+    """Forward Euler with a tiny step: an independent reference for the driven membrane."""
+    steps = int(t_end / dt)
+    v, i = v0, 0.0
+    out = np.empty(steps)
+    for k in range(steps):
+        if abs(k * dt - t_input) < dt / 2:
+            i += jump
+        v += dt * ((m.e_leak[0] - v) / m.tau_mem[0] + i)
+        i -= dt * i / m.tau_exc[0]
+        out[k] = v
+    return np.arange(1, steps + 1) * dt, out
+
+
+def test_relaxation_to_leak_with_membrane_time_constant():
+    m = model()
+    result = run(m, dynamics.InputSpikes.none(1), v_start=100.0)
+    t = np.linspace(0, 50, 101)
+    v = dynamics.sample(result.segments, 0, t, m)
+    np.testing.assert_allclose(v, 300.0 - 200.0 * np.exp(-t / 10.0), rtol=1e-12)
+    # one time constant covers 1 - 1/e of the distance
+    assert dynamics.sample(result.segments, 0, np.array([10.0]), m)[0] == pytest.approx(300 - 200 / np.e)
+
+
+def test_result_does_not_depend_on_event_splitting():
+    """Zero-weight input events split the integration into pieces; the trace must not change."""
+    m = model()
+    whole = run(m, dynamics.InputSpikes.none(1), 100.0)
+    times = np.sort(np.random.default_rng(0).uniform(0, 50, 37))[None, :]
+    split = run(m, dynamics.InputSpikes(times, np.zeros_like(times), np.zeros_like(times)), 100.0)
+    t = np.linspace(0, 55, 301)
+    np.testing.assert_allclose(dynamics.sample(split.segments, 0, t, m), dynamics.sample(whole.segments, 0, t, m),
+                               rtol=1e-12)  # fmt: skip
+
+
+def test_psp_of_current_based_exponential_synapse():
+    m = model(e_leak=0.0)
+    jump = 2.0
+    result = run(m, one_input(5.0, exc=jump), v_start=0.0)
+    t = np.linspace(0, 55, 551)
+    v = dynamics.sample(result.segments, 0, 5.0 + t, m)
+    tau_m, tau_s = 10.0, 3.0
+    expected = jump * tau_m * tau_s / (tau_m - tau_s) * (np.exp(-t / tau_m) - np.exp(-t / tau_s))
+    np.testing.assert_allclose(v, expected, atol=1e-9)
+    t_peak = tau_m * tau_s / (tau_m - tau_s) * np.log(tau_m / tau_s)
+    assert t[np.argmax(v)] == pytest.approx(t_peak, abs=0.1)
+    # and against an independent numerical integration
+    te, ve = euler(m, 0.0, 5.0, jump, 40.0)
+    v_at = dynamics.sample(result.segments, 0, te, m)
+    np.testing.assert_allclose(v_at, ve, atol=5e-3 * expected.max())
+
+
+def test_interspike_interval_of_lif_driven_above_threshold():
+    m = model(e_leak=500.0, v_threshold=400.0, threshold_enabled=True, v_plateau=200.0, tau_reset=0.3,
+              t_refractory=0.96)  # fmt: skip
+    result = run(m, dynamics.InputSpikes.none(1), v_start=200.0, t_stop=200.0)
+    after_reset = 200.0 + (400.0 - 200.0) * np.exp(-0.96 / 0.3)
+    isi = 0.96 + 10.0 * np.log((500.0 - after_reset) / (500.0 - 400.0))
+    first = 10.0 * np.log((500.0 - 200.0) / (500.0 - 400.0))
+    spikes = result.spike_time
+    assert spikes[0] == pytest.approx(first, rel=1e-12)
+    np.testing.assert_allclose(np.diff(spikes), isi, rtol=1e-9)
+
+
+def test_threshold_crossing_driven_by_input_is_found_exactly():
+    m = model(e_leak=0.0, v_threshold=5.0, threshold_enabled=True, v_plateau=0.0)
+    result = run(m, one_input(5.0, exc=4.0), v_start=0.0)  # the PSP peaks at 7.2 > 5
+    assert len(result.spike_time) == 1
+    t_cross = result.spike_time[0]
+    assert dynamics.membrane(t_cross - 5.0, 0.0, 4.0, 0.0, 10.0, 0.0, 3.0, 5.0) == pytest.approx(5.0, abs=1e-9)
+    assert t_cross - 5.0 < 5.16  # the first crossing, on the rising flank
