@@ -45,8 +45,12 @@ class Recorder(recording.Recorder):
         return results
 
     def _get_spiketimes(self, ids, clear=False):
+        # (ids, times) arrays let PyNN build one SpikeTrainList at once instead of a train per neuron.
         spikes = self._results().spikes
-        return {int(i): spikes.get(int(i), np.zeros(0)) for i in ids}
+        ids = [int(i) for i in ids]
+        times = [spikes.get(i, np.zeros(0)) for i in ids]
+        id_array = np.repeat(np.array(ids, dtype=int), [len(t) for t in times])
+        return id_array, np.concatenate([np.zeros(0), *times])
 
     def _get_all_signals(self, variable, ids, clear=False):
         # The MADC records one neuron, so there is one time axis; PyNN then builds one signal.
@@ -68,7 +72,8 @@ class Recorder(recording.Recorder):
         return segment
 
     def _local_count(self, variable, filter_ids=None):
-        return {int(i): len(t) for i, t in self._get_spiketimes(self.filter_recorded(variable, filter_ids)).items()}
+        spikes = self._results().spikes
+        return {int(i): len(spikes.get(int(i), ())) for i in self.filter_recorded(variable, filter_ids)}
 
     def _clear_simulator(self):
         pass
