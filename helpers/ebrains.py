@@ -1,23 +1,106 @@
-"""Configuration of the EBRAINS services: token and endpoints, from the environment or the Lab."""
+"""The EBRAINS services: token, endpoints and the real ``nmpi`` and ``ebrains_drive`` clients.
+
+Configuration comes from the environment (``EBRAINS_TOKEN``, ``EBRAINS_JOB_SERVICE``,
+``EBRAINS_USERINFO_URL``, ``EBRAINS_DRIVE_URL``) or, in the EBRAINS Lab, from its
+token provider. The token is never printed, logged or written to disk: the
+``nmpi`` client's habit of saving it to ``~/.hbptoken`` is redirected into a
+private temporary folder that is deleted at once.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
+
+DEFAULT_JOB_SERVICE = "https://nmpi-v3.hbpneuromorphic.eu"
+DEFAULT_USERINFO_URL = "https://iam.ebrains.eu/auth/realms/hbp/protocol/openid-connect/userinfo"
+
+
+class MissingToken(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No EBRAINS token: run the notebook in the EBRAINS Lab, or set EBRAINS_TOKEN to a valid token. "
+            "Without one, use BSS2_BACKEND=emulator (or replay) to run the tutorial locally."
+        )
+
+
+class TokenExpired(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "EBRAINS rejected the token (it may have expired). In the Lab, restart the kernel to get a fresh "
+            "one; elsewhere set EBRAINS_TOKEN to a new token."
+        )
 
 
 def lab_token() -> str | None:
-    """The token the EBRAINS Lab provides (``clb_oauth``), or None outside the Lab."""
+    """The token the EBRAINS Lab provides, or None outside the Lab."""
     try:
-        import clb_oauth  # type: ignore[import-not-found]
+        from clb_nb_utils import oauth  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return clb_oauth.get_token()
+    return oauth.get_token()
 
 
-def token() -> str | None:
-    """``EBRAINS_TOKEN``, else the Lab's token; never printed or stored."""
-    return os.environ.get("EBRAINS_TOKEN") or lab_token()
+def token() -> str:
+    """``EBRAINS_TOKEN``, else the Lab's token; raises ``MissingToken`` if there is none."""
+    value = os.environ.get("EBRAINS_TOKEN") or lab_token()
+    if not value:
+        raise MissingToken()
+    return value
 
 
 def token_available() -> bool:
     return bool(os.environ.get("EBRAINS_TOKEN")) or lab_token() is not None
+
+
+def job_service() -> str:
+    return os.environ.get("EBRAINS_JOB_SERVICE", DEFAULT_JOB_SERVICE).rstrip("/")
+
+
+def job_client():
+    """An ``nmpi.Client`` for the configured job service; no token file is left behind."""
+    import nmpi
+    from nmpi import nmpi_user
+
+    saved = nmpi_user.TOKENFILE
+    with tempfile.TemporaryDirectory(prefix="bss2-nmpi-") as private:
+        nmpi_user.TOKENFILE = str(Path(private) / "hbptoken")
+        try:
+            return nmpi.Client(
+                token=token(),
+                job_service=job_service(),
+                user_info_endpoint=os.environ.get("EBRAINS_USERINFO_URL", DEFAULT_USERINFO_URL),
+            )
+        except Exception as error:
+            if "401" in str(error) or "expired" in str(error).lower():
+                raise TokenExpired() from None
+            raise
+        finally:
+            nmpi_user.TOKENFILE = saved
+
+
+def drive_client():
+    """An ``ebrains_drive`` client; ``EBRAINS_DRIVE_URL`` points it at another server."""
+    import ebrains_drive
+
+    client = ebrains_drive.connect(token=token())
+    url = os.environ.get("EBRAINS_DRIVE_URL")
+    if url:
+        client.server = url.rstrip("/")
+    return client
+
+
+def create_test_quota_request(client, collab: str) -> None:
+    """Ask for a test quota, tolerating the client's ``KeyError: 'context'`` on the v3 server."""
+    try:
+        client.create_resource_request(
+            title=f"Test quota request for {collab}",
+            collab_id=collab,
+            abstract="Test quota request from the BrainScaleS-2 queue-runner tutorial",
+            submit=True,
+        )
+    except KeyError as error:
+        # The server created the request; the client then reads a key the v3 API no longer sends.
+        if error.args != ("context",):
+            raise

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from . import atomic
+from .ebrains import token_available
 from .jobs import JobRecord, output_files
 from .kernel import software_version
 from .results_cache import Entry, ResultsCache, provenance_record, sha256
@@ -39,12 +40,6 @@ def backend_name(requested: str | None = None) -> str:
     return name
 
 
-def _token_available() -> bool:
-    from .ebrains import token_available
-
-    return token_available()
-
-
 def _find_script(script_name: str | os.PathLike) -> Path:
     script = Path(script_name).expanduser()
     if not script.is_file():
@@ -55,7 +50,8 @@ def _find_script(script_name: str | os.PathLike) -> Path:
     return script
 
 
-def _run_live(name: str, script: Path, config: dict, out: Path) -> tuple[JobRecord, Path]:
+def run_live(name: str, script: Path, config: dict, out: Path) -> tuple[JobRecord, Path]:
+    """Run ``script`` on a live backend; publish its files and provenance in ``out/job_<id>/``."""
     if name == "emulator":
         from .backends import emulator as backend
     else:
@@ -112,13 +108,13 @@ def execute_on_hardware(script_name: str, backend: str | None = None, output_dir
             print(f"Replayed from the results cache: {describe(entry.provenance)}")
             print("All files:", output_files(job_dir))
             return str(entry.provenance["job_id"])
-        if _token_available():
+        if token_available():
             name = "nmpi"
         else:
             name = "emulator"
             print("No cached result and no EBRAINS token: running on the local emulator (results are EMULATED).")
 
-    record, job_dir = _run_live(name, script, config, out)
+    record, job_dir = run_live(name, script, config, out)
     if os.environ.get("BSS2_RECORD") == "1":
         cache.store(script.name, text, config, record, job_dir)
         print(f"Recorded in the results cache ({cache.root.name}/).")

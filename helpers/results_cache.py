@@ -36,8 +36,8 @@ def sha256(data: bytes) -> str:
 
 
 def cache_key(script_text: bytes, config: dict) -> str:
-    """The key of a job: the script's content, the platform and the hardware config."""
-    identity = {"script_sha256": sha256(script_text), "platform": PLATFORM, "config": config}
+    """The key of a job: the script's content (trailing whitespace aside), the platform and the hardware config."""
+    identity = {"script_sha256": sha256(script_text.rstrip()), "platform": PLATFORM, "config": config}
     return sha256(json.dumps(identity, sort_keys=True).encode())[:16]
 
 
@@ -104,6 +104,12 @@ class ResultsCache:
             provenance = provenance_record(script_name, script_text, config, record, files)
             (staging / "provenance.json").write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
         return Entry(path, provenance)
+
+    def prune(self, script_name: str, keep: Path) -> None:
+        """Remove the entries of ``script_name`` other than ``keep`` (results of older script versions)."""
+        for old in self.root.glob(f"{Path(script_name).stem}-*"):
+            if old != keep and (old / "provenance.json").is_file():
+                shutil.rmtree(old)
 
 
 def provenance_record(script_name: str, script_text: bytes, config: dict, record: JobRecord, files: dict) -> dict:

@@ -1,0 +1,29 @@
+"""What the tutorial notebook imports: collab lookup, quota and kernel checks, job execution, plotting.
+
+Names are imported lazily, so that ``python -m helpers`` and the emulator's
+job processes do not pay for matplotlib or the EBRAINS clients they do not use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+_EXPORTS = {
+    "execute_on_hardware": "execution",
+    "output_dir": "execution",
+    "plot_membrane_dynamics": "plotting",
+    "check_kernel": "kernel",
+    "software_version": "kernel",
+    "in_ebrains_lab": "kernel",
+    "find_collab": "collab",
+    "check_quota": "collab",
+    "show_provenance": "provenance",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

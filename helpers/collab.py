@@ -1,0 +1,97 @@
+"""Find the EBRAINS collab the notebook runs in, and check that it has a BrainScaleS-2 quota.
+
+In the EBRAINS Lab, shared notebooks live under ``/mnt/user/shared/<collab title>/``.
+The collab's title leads, through the Drive, to its repository, whose owner
+(``collab-<slug>-administrator``) names the slug the job queue wants.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ebrains
+
+DRIVE_ROOT_VARIABLE = "EBRAINS_DRIVE_ROOT"
+DEFAULT_DRIVE_ROOT = "/mnt/user/shared"
+OWNER_PATTERN = re.compile(r"^collab-(?P<slug>.+)-(administrator|editor|viewer)$")
+
+
+class CollabNotFound(LookupError):
+    """The collab could not be determined."""
+
+
+class QuotaNotAccepted(RuntimeError):
+    """The collab has no accepted quota for BrainScaleS-2 yet."""
+
+
+@dataclass(frozen=True)
+class Collab:
+    slug: str  # what the job queue calls ``collab_id``
+    title: str = ""  # the display name, as in the Drive path
+    drive_id: str = ""
+
+
+def drive_root() -> Path:
+    return Path(os.environ.get(DRIVE_ROOT_VARIABLE, DEFAULT_DRIVE_ROOT))
+
+
+def title_from_path(path: str | Path) -> str:
+    """The collab title from a working directory under the Drive root."""
+    root, here = drive_root(), Path(path)
+    try:
+        return here.relative_to(root).parts[0]
+    except (ValueError, IndexError):
+        raise CollabNotFound(
+            f"{here} is not inside a collab's Drive folder ({root}/<collab>). Open the notebook from your "
+            "collab's Drive, or set EBRAINS_COLLAB to the collab's name as it appears in its URL."
+        ) from None
+
+
+def slug_from_owner(owner: str) -> str:
+    """``collab-my-collab-administrator`` -> ``my-collab``."""
+    match = OWNER_PATTERN.match(owner)
+    if not match:
+        raise CollabNotFound(f"Drive repository owner {owner!r} is not a collab; set EBRAINS_COLLAB instead.")
+    return match["slug"]
+
+
+def find_collab(path: str | Path | None = None) -> Collab:
+    """The collab of the working directory; ``EBRAINS_COLLAB`` overrides the lookup."""
+    override = os.environ.get("EBRAINS_COLLAB")
+    if override:
+        return Collab(slug=override, title=override)
+    title = title_from_path(path or Path.cwd())
+    drive = ebrains.drive_client()
+    try:
+        repos = drive.repos.get_repos_by_filter("name", title)
+    except AttributeError:  # what ebrains_drive raises when the token is rejected twice
+        raise ebrains.TokenExpired() from None
+    if len(repos) != 1:
+        raise CollabNotFound(
+            f"Found {len(repos)} Drive repositories named {title!r}, expected exactly one. "
+            "Set EBRAINS_COLLAB to the collab's name as it appears in its URL."
+        )
+    return Collab(slug=slug_from_owner(repos[0].owner), title=title, drive_id=repos[0].id)
+
+
+def check_quota(collab: Collab, client=None, request_if_missing: bool = True) -> str:
+    """Return "accepted" if the collab may submit jobs; otherwise request a test quota or explain why not."""
+    client = client or ebrains.job_client()
+    projects = client.list_resource_requests(collab.slug)
+    if any(p.get("status") == "accepted" for p in projects):
+        print(f"Collab {collab.slug!r} has an accepted quota.")
+        return "accepted"
+    if not projects and request_if_missing:
+        ebrains.create_test_quota_request(client, collab.slug)
+        raise QuotaNotAccepted(
+            f"Collab {collab.slug!r} had no quota: a test quota request was submitted. An administrator must "
+            "accept it before jobs can run; you can still run the tutorial with BSS2_BACKEND=emulator."
+        )
+    raise QuotaNotAccepted(
+        f"Collab {collab.slug!r} has a quota request, but it is not accepted yet "
+        f"(status: {', '.join(sorted({p.get('status', '?') for p in projects})) or 'none'}). "
+        "Wait for the review, or run the tutorial with BSS2_BACKEND=emulator meanwhile."
+    )

@@ -1,0 +1,103 @@
+"""``plot_membrane_dynamics``: the tutorial's figure of membrane traces and spikes.
+
+As in the original tutorial, it reads neo data from the job's result file and
+plots the MADC trace with a vertical line per spike, on the full 10-bit range.
+It also handles several segments (one line per recorded neuron, coloured, with
+a legend) and labels emulated data as such in the figure itself.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import neo
+import numpy as np
+from neo.io import PickleIO
+
+STYLE = Path(__file__).resolve().parent.parent / "_static" / "bss2.mplstyle"
+PROVENANCE_FILE = "provenance.json"
+
+
+class ResultFileError(RuntimeError):
+    """A result file that is missing or cannot be read with the installed neo."""
+
+
+def load_block(path: str | Path) -> neo.Block:
+    """Read a job's result file, with an error that says what to do when that fails."""
+    path = Path(path)
+    if not path.is_file():
+        folder = path.parent
+        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        raise ResultFileError(
+            f"No result file {path}. "
+            + (f"The job folder holds {found}." if folder.is_dir() else f"The job folder {folder} does not exist.")
+            + " Check the job id and that the experiment script writes this file."
+        )
+    try:
+        return PickleIO(str(path)).read_block()
+    except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError, ValueError) as error:
+        raise ResultFileError(
+            f"{path} cannot be read with neo {neo.__version__} ({type(error).__name__}: {error}). PickleIO files "
+            "are tied to the neo version that wrote them: re-run the job, or install the neo version named in "
+            f"{path.parent / PROVENANCE_FILE}."
+        ) from None
+
+
+def provenance_of(path: str | Path) -> dict | None:
+    """The provenance record next to a result file, if there is one."""
+    record = Path(path).parent / PROVENANCE_FILE
+    return json.loads(record.read_text()) if record.is_file() else None
+
+
+def is_emulated(block: neo.Block, provenance: dict | None) -> bool:
+    if provenance is not None:
+        return bool(provenance.get("emulated"))
+    return "emulator" in str(block.annotations.get("simulator", "")).lower()
+
+
+def membrane_figure(path: str | Path) -> plt.Figure:
+    """The figure of the membrane potential and spikes recorded in the result file at ``path``."""
+    block = load_block(path)
+    provenance = provenance_of(path)
+    emulated = is_emulated(block, provenance)
+    with plt.style.context(STYLE):
+        fig, ax = plt.subplots()
+        several = len(block.segments) > 1
+        colours = plt.get_cmap("tab10")
+        for index, segment in enumerate(block.segments):
+            if len(segment.irregularlysampledsignals) != 1:
+                raise ValueError(
+                    f"Segment {index} holds {len(segment.irregularlysampledsignals)} membrane traces; "
+                    "plotting needs exactly one per segment (record 'v' on one neuron per run)."
+                )
+            signal = segment.irregularlysampledsignals[0]
+            neuron = signal.annotations.get("source_ids", [index])[0]
+            colour = colours(index % 10) if several else "C0"
+            for spike in segment.spiketrains[0] if len(segment.spiketrains) else []:
+                ax.axvline(float(spike.rescale("ms")), color="black", linewidth=0.6, alpha=0.6)
+            ax.plot(signal.times.rescale("ms"), np.asarray(signal).ravel(), color=colour, alpha=0.7,
+                    linewidth=0.8, label=f"neuron {neuron}")  # fmt: skip
+        if not any(len(s.spiketrains) and len(s.spiketrains[0]) for s in block.segments):
+            print("No spikes found to plot.")
+        ax.set_xlabel("Wall clock time [ms]")
+        ax.set_ylabel("ADC readout [a.u.]")
+        ax.set_ylim(0, 1023)  # ADC precision: 10 bit -> value range 0-1023
+        if several:
+            ax.legend(ncols=5, loc="upper center", fontsize="small", frameon=False)
+        source = "EMULATED (local emulator, not hardware)" if emulated else "BrainScaleS-2 hardware"
+        if provenance is not None:
+            source += f", job {provenance['job_id']}"
+        ax.set_title(source, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
+        if emulated:
+            ax.text(0.99, 0.03, "EMULATED", transform=ax.transAxes, ha="right", va="bottom", fontsize=22,
+                    color="#b35900", alpha=0.25, fontweight="bold")  # fmt: skip
+    return fig
+
+
+def plot_membrane_dynamics(path: str | Path) -> None:
+    """Show the membrane potential and spikes recorded in the result file at ``path``."""
+    membrane_figure(path)
+    plt.show()
