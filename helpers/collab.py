@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from . import ebrains
 
 DRIVE_ROOT_VARIABLE = "EBRAINS_DRIVE_ROOT"
@@ -67,8 +69,11 @@ def find_collab(path: str | Path | None = None) -> Collab:
     drive = ebrains.drive_client()
     try:
         repos = drive.repos.get_repos_by_filter("name", title)
-    except AttributeError:  # what ebrains_drive raises when the token is rejected twice
-        raise ebrains.TokenExpired() from None
+    except (AttributeError, requests.HTTPError) as error:
+        # ebrains_drive reports a rejected token as a 401 at the token exchange, or as AttributeError on retry.
+        if isinstance(error, AttributeError) or error.response.status_code == 401:
+            raise ebrains.TokenExpired() from None
+        raise
     if len(repos) != 1:
         raise CollabNotFound(
             f"Found {len(repos)} Drive repositories named {title!r}, expected exactly one. "
@@ -80,7 +85,7 @@ def find_collab(path: str | Path | None = None) -> Collab:
 def check_quota(collab: Collab, client=None, request_if_missing: bool = True) -> str:
     """Return "accepted" if the collab may submit jobs; otherwise request a test quota or explain why not."""
     client = client or ebrains.job_client()
-    projects = client.list_resource_requests(collab.slug)
+    projects = client.resource_requests(collab.slug)
     if any(p.get("status") == "accepted" for p in projects):
         print(f"Collab {collab.slug!r} has an accepted quota.")
         return "accepted"

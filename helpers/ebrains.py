@@ -34,7 +34,7 @@ class TokenExpired(RuntimeError):
 
 
 def lab_token() -> str | None:
-    """The token the EBRAINS Lab provides, or None outside the Lab."""
+    """The token the EBRAINS Lab provides (``clb_nb_utils.oauth``), or None outside the Lab."""
     try:
         from clb_nb_utils import oauth  # type: ignore[import-not-found]
     except ImportError:

@@ -76,7 +76,14 @@ def _replay(entry: Entry, out: Path) -> Path:
 
 def describe(provenance: dict) -> str:
     """One line saying where a result came from."""
-    where = "EMULATED (local emulator)" if provenance["emulated"] else "BrainScaleS-2 hardware"
+    if provenance["emulated"]:
+        where = (
+            "EMULATED (local emulator)"
+            if provenance["backend"] == "emulator"
+            else "EMULATED (queue reports an emulator)"
+        )
+    else:
+        where = "BrainScaleS-2 hardware"
     return (
         f"{where}, job {provenance['job_id']}, software {provenance['software_version']}, {provenance['completed_at']}"
     )
@@ -106,7 +113,7 @@ def execute_on_hardware(script_name: str, backend: str | None = None, output_dir
         if entry is not None:
             job_dir = _replay(entry, out)
             print(f"Replayed from the results cache: {describe(entry.provenance)}")
-            print("All files:", output_files(job_dir))
+            print("All files:", [f for f in output_files(job_dir) if f != PROVENANCE_FILE])
             return str(entry.provenance["job_id"])
         if token_available():
             name = "nmpi"

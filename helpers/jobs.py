@@ -24,7 +24,9 @@ class JobRecord:
 
     @property
     def emulated(self) -> bool:
-        return self.backend == "emulator"
+        """Emulated results: from the local emulator, or from a queue that reports an emulator as platform."""
+        platform = str((self.extra.get("hardware_provenance") or {}).get("platform", ""))
+        return self.backend == "emulator" or "emulator" in platform.lower()
 
 
 class JobFailed(RuntimeError):

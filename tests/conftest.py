@@ -40,3 +40,20 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
     full_env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **(env or {})}
     return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+@pytest.fixture
+def fake_ebrains(monkeypatch):
+    """A fake EBRAINS on 127.0.0.1, with the environment pointing the helpers at it."""
+    from tests.fake_ebrains import FakeEbrains
+
+    fake = FakeEbrains()
+    url = fake.start()
+    monkeypatch.setenv("EBRAINS_TOKEN", fake.token)
+    monkeypatch.setenv("EBRAINS_JOB_SERVICE", url)
+    monkeypatch.setenv("EBRAINS_USERINFO_URL", f"{url}/userinfo")
+    monkeypatch.setenv("EBRAINS_DRIVE_URL", url)
+    monkeypatch.setenv("BSS2_POLL_INTERVAL", "0.05")
+    monkeypatch.setenv("BSS2_HTTP_TIMEOUT", "5")
+    yield fake
+    fake.stop()
