@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 DEFAULT_JOB_SERVICE = "https://nmpi-v3.hbpneuromorphic.eu"
 DEFAULT_USERINFO_URL = "https://iam.ebrains.eu/auth/realms/hbp/protocol/openid-connect/userinfo"
+#: ``nmpi`` keeps the token file path in a module global; clients are built one at a time.
+_CLIENT_LOCK = threading.Lock()
 
 
 class MissingToken(RuntimeError):
@@ -63,8 +66,8 @@ def job_client():
     import nmpi
     from nmpi import nmpi_user
 
-    saved = nmpi_user.TOKENFILE
-    with tempfile.TemporaryDirectory(prefix="bss2-nmpi-") as private:
+    with _CLIENT_LOCK, tempfile.TemporaryDirectory(prefix="bss2-nmpi-") as private:
+        saved = nmpi_user.TOKENFILE
         nmpi_user.TOKENFILE = str(Path(private) / "hbptoken")
         try:
             return nmpi.Client(

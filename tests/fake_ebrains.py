@@ -185,8 +185,8 @@ def _handler(fake: FakeEbrains):
             parts = [p for p in url.path.split("/") if p]
             if url.path == "/userinfo" and method == "GET":
                 if self._bearer_ok():
-                    self._send(200, {"sub": "u1", "preferred_username": "student",
-                                     "roles": {"team": [f"collab-{s}-administrator" for s in fake.collabs.values()]}})  # fmt: skip
+                    teams = [f"collab-{slug}-administrator" for slug in fake.collabs.values()]
+                    self._send(200, {"sub": "u1", "preferred_username": "student", "roles": {"team": teams}})
             elif parts[:1] == ["files"] and method == "GET":
                 key = (int(parts[1]), parts[2])
                 data = fake.files.get(key)

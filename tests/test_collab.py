@@ -54,7 +54,7 @@ def test_missing_quota_is_requested_despite_client_bug(fake_ebrains):
     with pytest.raises(QuotaNotAccepted, match="test quota request was submitted"):
         check_quota(Collab("my-collab"))  # the client raises KeyError: 'context' inside; it is handled
     assert [p["status"] for p in fake_ebrains.projects] == ["under review"]
-    with pytest.raises(QuotaNotAccepted, match="not accepted yet.*under review"):
+    with pytest.raises(QuotaNotAccepted, match=r"not accepted yet.*under review"):
         check_quota(Collab("my-collab"))
 
 

@@ -60,7 +60,7 @@ def test_missing_script_is_named_with_the_fix(tmp_path, monkeypatch):
 
 def test_unknown_backend_is_named(first, monkeypatch):
     monkeypatch.setenv("BSS2_BACKEND", "spinnaker")
-    with pytest.raises(ValueError, match="spinnaker.*auto, replay, emulator, nmpi"):
+    with pytest.raises(ValueError, match=r"spinnaker.*auto, replay, emulator, nmpi"):
         execute_on_hardware("first_experiment.py")
 
 

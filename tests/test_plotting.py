@@ -55,7 +55,7 @@ def test_hardware_data_is_not_marked_emulated(tmp_path, monkeypatch):
 
 def test_missing_and_unreadable_files_give_clear_errors(tmp_path, monkeypatch):
     path = replayed("first_experiment", tmp_path, monkeypatch)
-    with pytest.raises(ResultFileError, match="No result file.*holds"):
+    with pytest.raises(ResultFileError, match=r"No result file.*holds"):
         membrane_figure(path.with_name("second_experiment.dat"))
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(ResultFileError, match="cannot be read with neo"):

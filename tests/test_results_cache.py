@@ -54,7 +54,7 @@ def test_corrupt_entry_is_reported_not_a_neo_traceback(tmp_path, job_dir):
     cache = ResultsCache(tmp_path / "cache")
     entry = cache.store("x_experiment.py", b"code", CONFIG, record(), job_dir)
     (entry.files_dir / "out.dat").write_bytes(b"dat")
-    with pytest.raises(CorruptCacheEntry, match="out.dat is missing or changed"):
+    with pytest.raises(CorruptCacheEntry, match=r"out\.dat is missing or changed"):
         cache.lookup("x_experiment.py", b"code", CONFIG)
     (entry.path / "provenance.json").write_text("{not json")
     with pytest.raises(CorruptCacheEntry, match="unreadable"):

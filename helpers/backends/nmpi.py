@@ -65,18 +65,13 @@ def run(script: Path, config: dict, workdir: Path) -> JobRecord:
     client = ebrains.job_client()
     collab = find_collab().slug
     submitted = _now()
-    uri = with_retries(
-        lambda: client.submit_job(
-            source=str(script),
-            platform=nmpi.BRAINSCALES2,
-            collab_id=collab,
-            config=config,
-            command="run.py",
-            wait=False,
-        ),  # fmt: skip
-        deadline,
-        f"submitting {script.name}",
-    )
+
+    def submit() -> str:
+        return client.submit_job(
+            source=str(script), platform=nmpi.BRAINSCALES2, collab_id=collab, config=config, command="run.py"
+        )
+
+    uri = with_retries(submit, deadline, f"submitting {script.name}")
     job_id = str(uri).rstrip("/").rsplit("/", 1)[-1]
     job = wait_for(client, job_id, deadline)
     files = download_outputs(job, workdir)
