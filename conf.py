@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # the helpers package, for the landing page's thumbnails
 
 # -- Project information -----------------------------------------------------
 
@@ -32,7 +35,8 @@ exclude_patterns = [
     "results",
     "tests",
 ]
-myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution", "attrs_inline"]
+# No dollarmath: the site has no formulas, and MathJax would be fetched from a CDN.
+myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]
 suppress_warnings = []
 
 # -- Notebook execution ------------------------------------------------------
@@ -69,15 +73,43 @@ nb_output_stderr = "warn"
 
 # -- HTML output -------------------------------------------------------------
 
+# Where this repository is published, and the EBRAINS Lab (a JupyterHub) that the launch
+# button opens it in: nbgitpuller clones the repository there and opens the paired .ipynb.
+REPOSITORY_URL = os.environ.get("BSS2_REPOSITORY_URL", "https://github.com/bss2-tutorials/queue-runner-tutorial")
+EBRAINS_LAB_URL = "https://lab.ebrains.eu"
+
+LAB_LAUNCH_URL = (
+    f"{EBRAINS_LAB_URL}/hub/user-redirect/git-pull?repo={quote(REPOSITORY_URL, safe='')}"
+    f"&urlpath=lab/tree/{REPOSITORY_URL.rstrip('/').rsplit('/', 1)[-1]}/tutorials/queue_runner.ipynb&branch=main"
+)
+myst_substitutions = {"lab_launch": f"[Open the tutorial in the EBRAINS Lab]({LAB_LAUNCH_URL})"}
+
 html_theme = "sphinx_book_theme"
 html_title = "BrainScaleS-2 tutorials"
 html_static_path = ["_static"]
+html_css_files = ["bss2.css"]
+html_last_updated_fmt = ""
 html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": "main",
+    "path_to_docs": "",
     "use_download_button": True,
+    "use_repository_button": True,
+    "launch_buttons": {"jupyterhub_url": EBRAINS_LAB_URL, "notebook_interface": "jupyterlab"},
     "show_toc_level": 2,
+    "navigation_with_keys": False,
 }
+html_context = {"default_mode": "auto"}  # light or dark, following the reader's system
+
+
+def _render_thumbnails(app) -> None:
+    from helpers.kernel import software_version
+    from helpers.thumbnails import render_thumbnails
+
+    render_thumbnails(ROOT / "_build" / "thumbnails", {"SOFTWARE_VERSION": software_version()})
 
 
 def setup(app):
     # A changed digest invalidates Sphinx's environment too, so every page is re-read.
     app.add_config_value("bss2_inputs_digest", "", "env")
+    app.connect("builder-inited", _render_thumbnails)

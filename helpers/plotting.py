@@ -17,6 +17,9 @@ import neo
 import numpy as np
 from neo.io import PickleIO
 
+from .analysis import sawtooth, trace
+from .provenance import show_provenance
+
 STYLE = Path(__file__).resolve().parent.parent / "_static" / "bss2.mplstyle"
 PROVENANCE_FILE = "provenance.json"
 
@@ -63,9 +66,14 @@ def membrane_figure(path: str | Path) -> plt.Figure:
     block = load_block(path)
     provenance = provenance_of(path)
     emulated = is_emulated(block, provenance)
+    several = len(block.segments) > 1
     with plt.style.context(STYLE):
-        fig, ax = plt.subplots()
-        several = len(block.segments) > 1
+        if several:
+            fig = plt.figure(figsize=(7.5, 6.2))
+            grid = fig.add_gridspec(2, 2, height_ratios=(1.6, 1), hspace=0.45, wspace=0.3)
+            ax = fig.add_subplot(grid[0, :])
+        else:
+            fig, ax = plt.subplots()
         colours = plt.get_cmap("tab10")
         for index, segment in enumerate(block.segments):
             if len(segment.irregularlysampledsignals) != 1:
@@ -87,6 +95,7 @@ def membrane_figure(path: str | Path) -> plt.Figure:
         ax.set_ylim(0, 1023)  # ADC precision: 10 bit -> value range 0-1023
         if several:
             ax.legend(ncols=5, loc="upper center", fontsize="small", frameon=False)
+            _spread_panels(fig, grid, block, colours)
         source = "EMULATED (local emulator, not hardware)" if emulated else "BrainScaleS-2 hardware"
         if provenance is not None:
             source += f", job {provenance['job_id']}"
@@ -97,7 +106,25 @@ def membrane_figure(path: str | Path) -> plt.Figure:
     return fig
 
 
+def _spread_panels(fig: plt.Figure, grid, block: neo.Block, colours) -> None:
+    """Per-neuron peak (threshold) and trough (reset) levels and interspike intervals, read off the traces."""
+    saws = [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in block.segments]
+    neurons = np.arange(len(saws))
+    levels, intervals = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
+    for n, saw in zip(neurons, saws, strict=True):
+        levels.plot([n, n], [saw.trough, saw.peak], color=colours(n % 10), linewidth=2)
+        levels.plot([n], [saw.peak], "^", color=colours(n % 10))
+        levels.plot([n], [saw.trough], "v", color=colours(n % 10))
+        intervals.bar(n, saw.isi * 1e3, color=colours(n % 10))
+    levels.set(xlabel="neuron", ylabel="peak ▲ / reset ▼ [a.u.]", xticks=neurons)
+    isis = np.array([s.isi for s in saws]) * 1e3
+    intervals.set(xlabel="neuron", ylabel="interspike interval [µs]", xticks=neurons, ylim=(0, np.nanmax(isis) * 1.25))
+    intervals.set_title(f"spread {np.nanmax(isis) / np.nanmin(isis) - 1:.0%}", fontsize="small")
+
+
 def plot_membrane_dynamics(path: str | Path) -> None:
-    """Show the membrane potential and spikes recorded in the result file at ``path``."""
+    """Show the membrane potential and spikes recorded in the result file at ``path``, and where they came from."""
     membrane_figure(path)
     plt.show()
+    if provenance_of(path) is not None:
+        show_provenance(path)
