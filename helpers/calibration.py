@@ -66,7 +66,7 @@ def measure() -> list[Row]:
             float(np.std(rest)),
             "LSB",
             "READOUT_NOISE_LSB",
-        ),  # fmt: skip
+        ),
         Row("Exp. 2: sawtooth trough", "≈ 232", 217, 247, saw.trough, "LSB", "reset potential curve (RESET_MV)"),
         Row("Exp. 2: sawtooth peak", "≈ 400", 385, 425, saw.peak, "LSB", "threshold curve (THRESHOLD_MV)"),
         Row(
@@ -77,7 +77,7 @@ def measure() -> list[Row]:
             float(len(second.spiketrains[0])),
             "",
             "leak conductance (LEAK_NS_PER_LSB) and leak potential",
-        ),  # fmt: skip
+        ),
         Row(
             "Exp. 2: reset plateau",
             "≈ 1–2 µs",
@@ -86,7 +86,7 @@ def measure() -> list[Row]:
             saw.plateau * 1e3,
             "µs",
             "refractory clock (8 ns/count) and reset conductance (RESET_NS_PER_LSB)",
-        ),  # fmt: skip
+        ),
         Row("Exp. 3: lowest peak", "≈ 398", 385, 410, min(s.peak for s in third), "LSB", "threshold mismatch"),
         Row("Exp. 3: highest peak", "≈ 435", 415, 445, max(s.peak for s in third), "LSB", "threshold mismatch"),
         Row("Exp. 3: lowest trough", "≈ 215", 205, 232, min(s.trough for s in third), "LSB", "reset mismatch"),
@@ -99,7 +99,7 @@ def measure() -> list[Row]:
             (isis.max() / isis.min() - 1) * 100,
             "%",
             "leak-conductance and potential mismatch (FPN_*)",
-        ),  # fmt: skip
+        ),
         Row(
             "Exp. 4: excitatory PSPs (smallest)",
             "tens of LSB, upward",
@@ -108,7 +108,7 @@ def measure() -> list[Row]:
             min(exc1, exc2, exc3),
             "LSB",
             "synaptic strength (SYN_NA_PER_WEIGHT), time constant (SYN_TAU_*)",
-        ),  # fmt: skip
+        ),
         Row("Exp. 4: inhibitory PSP", "downward", -100, -10, inh, "LSB", "the same, inhibitory input"),
     ]
 
