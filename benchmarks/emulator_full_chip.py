@@ -99,10 +99,14 @@ def main() -> None:
     brian = measure([str(brian_python()), "-c", BRIAN, str(REPEATS)])
     emu_best, brian_best = min(emulator["times"]), min(brian["times"])
     print("Full chip: 512 neurons, leak over threshold, 0.2 ms, spikes of all + v of one")
-    print(f"  emulator (helpers.emulator):  best {emu_best * 1e3:7.1f} ms of {REPEATS}, {emulator['spikes']} spikes, "
-          f"peak RSS {emulator['max_rss_mb']:.0f} MB")  # fmt: skip
-    print(f"  reference Brian2 2.9 (numpy): best {brian_best * 1e3:7.1f} ms of {REPEATS}, {brian['spikes']} spikes, "
-          f"peak RSS {brian['max_rss_mb']:.0f} MB")  # fmt: skip
+    print(
+        f"  emulator (helpers.emulator):  best {emu_best * 1e3:7.1f} ms of {REPEATS}, {emulator['spikes']} spikes, "
+        f"peak RSS {emulator['max_rss_mb']:.0f} MB"
+    )
+    print(
+        f"  reference Brian2 2.9 (numpy): best {brian_best * 1e3:7.1f} ms of {REPEATS}, {brian['spikes']} spikes, "
+        f"peak RSS {brian['max_rss_mb']:.0f} MB"
+    )
     print(f"  ratio Brian2 / emulator: {brian_best / emu_best:.1f}x   (targets: >= 10x, emulator < 200 ms)")
 
 

@@ -86,8 +86,14 @@ def membrane_figure(path: str | Path) -> plt.Figure:
             colour = colours(index % 10) if several else "C0"
             for spike in segment.spiketrains[0] if len(segment.spiketrains) else []:
                 ax.axvline(float(spike.rescale("ms")), color="black", linewidth=0.6, alpha=0.6)
-            ax.plot(signal.times.rescale("ms"), np.asarray(signal).ravel(), color=colour, alpha=0.7,
-                    linewidth=0.8, label=f"neuron {neuron}")  # fmt: skip
+            ax.plot(
+                signal.times.rescale("ms"),
+                np.asarray(signal).ravel(),
+                color=colour,
+                alpha=0.7,
+                linewidth=0.8,
+                label=f"neuron {neuron}",
+            )
         if not any(len(s.spiketrains) and len(s.spiketrains[0]) for s in block.segments):
             print("No spikes found to plot.")
         ax.set_xlabel("Wall clock time [ms]")
@@ -101,8 +107,18 @@ def membrane_figure(path: str | Path) -> plt.Figure:
             source += f", job {provenance['job_id']}"
         ax.set_title(source, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
         if emulated:
-            ax.text(0.99, 0.03, "EMULATED", transform=ax.transAxes, ha="right", va="bottom", fontsize=22,
-                    color="#b35900", alpha=0.25, fontweight="bold")  # fmt: skip
+            ax.text(
+                0.99,
+                0.03,
+                "EMULATED",
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=22,
+                color="#b35900",
+                alpha=0.25,
+                fontweight="bold",
+            )
     return fig
 
 

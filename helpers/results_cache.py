@@ -44,8 +44,13 @@ def cache_key(script_text: bytes, config: dict) -> str:
 def software_versions() -> dict[str, str]:
     from .emulator import __version__ as emulator_version
 
-    return {"python": platform.python_version(), "neo": version("neo"), "PyNN": version("PyNN"),
-            "numpy": version("numpy"), "emulator": emulator_version}  # fmt: skip
+    return {
+        "python": platform.python_version(),
+        "neo": version("neo"),
+        "PyNN": version("PyNN"),
+        "numpy": version("numpy"),
+        "emulator": emulator_version,
+    }
 
 
 @dataclass

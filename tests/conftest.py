@@ -26,8 +26,16 @@ def pynn():
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
     """No test sees the developer's EBRAINS or BSS2 settings, or writes into their home."""
-    for name in ["EBRAINS_TOKEN", "BSS2_BACKEND", "BSS2_OUTPUT_DIR", "BSS2_RECORD", "BSS2_SOFTWARE_VERSION",
-                 "BSS2_EMULATOR_SEED", "LAB_KERNEL_NAME", "LAB_IMAGE_NAME"]:  # fmt: skip
+    for name in [
+        "EBRAINS_TOKEN",
+        "BSS2_BACKEND",
+        "BSS2_OUTPUT_DIR",
+        "BSS2_RECORD",
+        "BSS2_SOFTWARE_VERSION",
+        "BSS2_EMULATOR_SEED",
+        "LAB_KERNEL_NAME",
+        "LAB_IMAGE_NAME",
+    ]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
@@ -38,8 +46,9 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
     import os
 
     full_env = {**os.environ, "PYTHONPATH": str(REPOSITORY), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "helpers", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture

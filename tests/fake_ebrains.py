@@ -51,9 +51,11 @@ class FakeEbrains:
         self.jobs: dict[int, dict] = {}
         self.files: dict[tuple[int, str], bytes] = {}
         self.truncated: set[tuple[int, str]] = set()
-        self.projects: list[dict] = [
-            {"id": "p0", "collab": slug, "status": "accepted", "title": "quota"} for slug in self.collabs.values()
-        ] if self.accepted_quota else []  # fmt: skip
+        self.projects: list[dict] = (
+            [{"id": "p0", "collab": slug, "status": "accepted", "title": "quota"} for slug in self.collabs.values()]
+            if self.accepted_quota
+            else []
+        )
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str, dict]] = []  # method, path, headers
         self.lock = threading.Lock()
@@ -89,8 +91,16 @@ class FakeEbrains:
             job_id = self._next_id
             self._next_id += 1
             outcome = self.next_outcomes.pop(0) if self.next_outcomes else "normal"
-        job = {**body, "id": job_id, "user_id": user, "status": "submitted", "resource_uri": f"/jobs/{job_id}",
-               "timestamp_submission": _now(), "log": "", "output_data": None}  # fmt: skip
+        job = {
+            **body,
+            "id": job_id,
+            "user_id": user,
+            "status": "submitted",
+            "resource_uri": f"/jobs/{job_id}",
+            "timestamp_submission": _now(),
+            "log": "",
+            "output_data": None,
+        }
         self.jobs[job_id] = job
         threading.Thread(target=self._run, args=(job, outcome), daemon=True).start()
         return job
@@ -123,9 +133,15 @@ class FakeEbrains:
             )
             if outcome == "truncated":
                 self.truncated.add((job["id"], name))
-            files.append({"url": f"{self.url}/files/{job['id']}/{name}", "path": path,
-                          "content_type": "application/octet-stream", "size": len(data),
-                          "hash": hashlib.sha1(data).hexdigest()})  # fmt: skip
+            files.append(
+                {
+                    "url": f"{self.url}/files/{job['id']}/{name}",
+                    "path": path,
+                    "content_type": "application/octet-stream",
+                    "size": len(data),
+                    "hash": hashlib.sha1(data).hexdigest(),
+                }
+            )
         job["output_data"] = {"repository": "Fake repository", "files": files}
         job["provenance"] = {"platform": "BrainScaleS-2 (fake: emulator)", "version": "fake"}
         job["resource_usage"] = {"value": 0.001, "units": "chip-hours"}
@@ -243,9 +259,20 @@ def _handler(fake: FakeEbrains):
                 if self.headers.get("Authorization") != f"Token {DRIVE_TOKEN}":
                     self._send(401, {"detail": "Invalid token"})
                 else:
-                    self._send(200, [{"id": f"repo-{slug}", "name": title, "owner": f"collab-{slug}-administrator",
-                                      "type": "grepo", "permission": "rw", "encrypted": False}
-                                     for title, slug in fake.collabs.items()])  # fmt: skip
+                    self._send(
+                        200,
+                        [
+                            {
+                                "id": f"repo-{slug}",
+                                "name": title,
+                                "owner": f"collab-{slug}-administrator",
+                                "type": "grepo",
+                                "permission": "rw",
+                                "encrypted": False,
+                            }
+                            for title, slug in fake.collabs.items()
+                        ],
+                    )
             else:
                 self._send(404, {"detail": f"Not found: {url.path}"})
 

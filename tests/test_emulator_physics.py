@@ -10,8 +10,19 @@ from helpers.emulator.chip import NeuronModel
 
 
 def model(**overrides) -> NeuronModel:
-    values = dict(e_leak=300.0, tau_mem=10.0, v_threshold=1e9, threshold_enabled=False, v_plateau=100.0,
-                  tau_reset=0.3, t_refractory=1.0, tau_exc=3.0, tau_inh=5.0, jump_exc=1.0, jump_inh=-1.0)  # fmt: skip
+    values = dict(
+        e_leak=300.0,
+        tau_mem=10.0,
+        v_threshold=1e9,
+        threshold_enabled=False,
+        v_plateau=100.0,
+        tau_reset=0.3,
+        t_refractory=1.0,
+        tau_exc=3.0,
+        tau_inh=5.0,
+        jump_exc=1.0,
+        jump_inh=-1.0,
+    )
     values.update(overrides)
     return NeuronModel(**{k: np.array([v]) for k, v in values.items()})
 
@@ -56,8 +67,9 @@ def test_result_does_not_depend_on_event_splitting():
     times = np.sort(np.random.default_rng(0).uniform(0, 50, 37))[None, :]
     split = run(m, dynamics.InputSpikes(times, np.zeros_like(times), np.zeros_like(times)), 100.0)
     t = np.linspace(0, 55, 301)
-    np.testing.assert_allclose(dynamics.sample(split.segments, 0, t, m), dynamics.sample(whole.segments, 0, t, m),
-                               rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        dynamics.sample(split.segments, 0, t, m), dynamics.sample(whole.segments, 0, t, m), rtol=1e-12
+    )
 
 
 def test_psp_of_current_based_exponential_synapse():
@@ -78,8 +90,9 @@ def test_psp_of_current_based_exponential_synapse():
 
 
 def test_interspike_interval_of_lif_driven_above_threshold():
-    m = model(e_leak=500.0, v_threshold=400.0, threshold_enabled=True, v_plateau=200.0, tau_reset=0.3,
-              t_refractory=0.96)  # fmt: skip
+    m = model(
+        e_leak=500.0, v_threshold=400.0, threshold_enabled=True, v_plateau=200.0, tau_reset=0.3, t_refractory=0.96
+    )
     result = run(m, dynamics.InputSpikes.none(1), v_start=200.0, t_stop=200.0)
     after_reset = 200.0 + (400.0 - 200.0) * np.exp(-0.96 / 0.3)
     isi = 0.96 + 10.0 * np.log((500.0 - after_reset) / (500.0 - 400.0))

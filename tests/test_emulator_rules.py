@@ -31,25 +31,45 @@ def test_record_none_on_view_clears_whole_population(pynn):
 def test_nonzero_delay_is_rejected(pynn):
     pop = pynn.Population(1, pynn.cells.HXNeuron(excitatory_input_enable=True))
     with pytest.raises(ValueError, match="delay=0"):
-        pynn.Projection(source(pynn), pop, pynn.AllToAllConnector(),
-                        synapse_type=pynn.StaticSynapse(weight=10, delay=1.0), receptor_type="excitatory")  # fmt: skip
+        pynn.Projection(
+            source(pynn),
+            pop,
+            pynn.AllToAllConnector(),
+            synapse_type=pynn.StaticSynapse(weight=10, delay=1.0),
+            receptor_type="excitatory",
+        )
 
 
 @pytest.mark.parametrize(("weight", "receptor"), [(-5, "excitatory"), (5, "inhibitory")])
 def test_weight_sign_must_match_receptor(pynn, weight, receptor):
     pop = pynn.Population(1, pynn.cells.HXNeuron())
     with pytest.raises(PyNNConnectionError, match="Weights must be"):
-        pynn.Projection(source(pynn), pop, pynn.AllToAllConnector(),
-                        synapse_type=pynn.StaticSynapse(weight=weight), receptor_type=receptor)  # fmt: skip
+        pynn.Projection(
+            source(pynn),
+            pop,
+            pynn.AllToAllConnector(),
+            synapse_type=pynn.StaticSynapse(weight=weight),
+            receptor_type=receptor,
+        )
 
 
 def test_weight_limited_to_six_bits(pynn):
     pop = pynn.Population(1, pynn.cells.HXNeuron())
-    pynn.Projection(source(pynn), pop, pynn.AllToAllConnector(), synapse_type=pynn.StaticSynapse(weight=63),
-                    receptor_type="excitatory")  # fmt: skip
+    pynn.Projection(
+        source(pynn),
+        pop,
+        pynn.AllToAllConnector(),
+        synapse_type=pynn.StaticSynapse(weight=63),
+        receptor_type="excitatory",
+    )
     with pytest.raises(ValueError, match="<= 63"):
-        pynn.Projection(source(pynn), pop, pynn.AllToAllConnector(), synapse_type=pynn.StaticSynapse(weight=64),
-                        receptor_type="excitatory")  # fmt: skip
+        pynn.Projection(
+            source(pynn),
+            pop,
+            pynn.AllToAllConnector(),
+            synapse_type=pynn.StaticSynapse(weight=64),
+            receptor_type="excitatory",
+        )
 
 
 def test_run_twice_without_reset_is_an_error(pynn):

@@ -30,8 +30,13 @@ def execute(path: Path, edit=None) -> nbformat.NotebookNode:
     notebook = jupytext.read(path)
     if edit:
         edit(notebook)
-    NotebookClient(notebook, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(path.parent)}},
-                   skip_cells_with_tag="skip-execution").execute()  # fmt: skip
+    NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=300,
+        resources={"metadata": {"path": str(path.parent)}},
+        skip_cells_with_tag="skip-execution",
+    ).execute()
     return notebook
 
 

@@ -18,8 +18,9 @@ def blocks(tmp_path_factory):
     out = tmp_path_factory.mktemp("jobs")
     result = {}
     for name in EXPERIMENTS:
-        process = run_cli("run", str(SEED_SCRIPTS / f"{name}.py"), "--backend", "emulator", "--output-dir", str(out),
-                          cwd=out)  # fmt: skip
+        process = run_cli(
+            "run", str(SEED_SCRIPTS / f"{name}.py"), "--backend", "emulator", "--output-dir", str(out), cwd=out
+        )
         assert process.returncode == 0, process.stderr
         job_id = re.search(r"job id: (\S+)", process.stdout).group(1)
         assert f"{name}.dat" in process.stdout  # the files it produced are listed

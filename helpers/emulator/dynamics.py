@@ -153,9 +153,16 @@ def simulate(
         busy = np.flatnonzero(can_fire & driven)
         if busy.size:
             dt_cross[busy] = _driven_crossing(
-                v[busy], i_exc[busy], i_inh[busy], tau[busy], v_inf[busy],
-                model.tau_exc[busy], model.tau_inh[busy], model.v_threshold[busy], bound[busy] - t[busy],
-            )  # fmt: skip
+                v[busy],
+                i_exc[busy],
+                i_inh[busy],
+                tau[busy],
+                v_inf[busy],
+                model.tau_exc[busy],
+                model.tau_inh[busy],
+                model.v_threshold[busy],
+                bound[busy] - t[busy],
+            )
         fires = can_fire & (t + dt_cross <= bound)
         t_next = np.where(fires, t + dt_cross, bound)
 

@@ -43,10 +43,28 @@ class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
 
-    def __init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type=None,
-                 source=None, receptor_type=None, space=None, label=None):  # fmt: skip
-        common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
-                                   synapse_type, source, receptor_type, space or Space(), label)  # fmt: skip
+    def __init__(
+        self,
+        presynaptic_population,
+        postsynaptic_population,
+        connector,
+        synapse_type=None,
+        source=None,
+        receptor_type=None,
+        space=None,
+        label=None,
+    ):
+        common.Projection.__init__(
+            self,
+            presynaptic_population,
+            postsynaptic_population,
+            connector,
+            synapse_type,
+            source,
+            receptor_type,
+            space or Space(),
+            label,
+        )
         self.connections = []
         connector.connect(self)
         for connection in self.connections:
@@ -59,8 +77,9 @@ class Projection(common.Projection):
     def set(self, **attributes):
         raise NotImplementedError("Changing synapses after creation is not emulated; create a new Projection.")
 
-    def _convergent_connect(self, presynaptic_indices, postsynaptic_index, location_selector=None,
-                            **connection_parameters):  # fmt: skip
+    def _convergent_connect(
+        self, presynaptic_indices, postsynaptic_index, location_selector=None, **connection_parameters
+    ):
         if location_selector is not None:
             raise NotImplementedError("BrainScaleS-2 neurons have a single compartment here.")
         for name, value in connection_parameters.items():

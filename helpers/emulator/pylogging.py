@@ -21,8 +21,14 @@ class LogLevel:
 _ROOT = logging.getLogger("bss2")
 
 
-def default_config(level: int = LogLevel.WARN, fname: str = "", dual: bool = False, print_location: bool = False,
-                   color: bool = True, date_format: str = "ABSOLUTE") -> None:  # fmt: skip
+def default_config(
+    level: int = LogLevel.WARN,
+    fname: str = "",
+    dual: bool = False,
+    print_location: bool = False,
+    color: bool = True,
+    date_format: str = "ABSOLUTE",
+) -> None:
     """Send log records at ``level`` and above to stderr (and to ``fname`` if given)."""
     del color, date_format  # accepted for compatibility; plain text only
     _ROOT.handlers.clear()

@@ -18,8 +18,12 @@ class HXNeuron(StandardCellType):
     default_parameters = {name: p.default for name, p in PARAMETERS.items()}
     translations = build_translations(*[(name, name) for name in PARAMETERS])
     recordable = ["spikes", "v", "exc_synin", "inh_synin", "adaptation"]
-    units = {"v": "dimensionless", "exc_synin": "dimensionless", "inh_synin": "dimensionless",
-             "adaptation": "dimensionless"}  # fmt: skip
+    units = {
+        "v": "dimensionless",
+        "exc_synin": "dimensionless",
+        "inh_synin": "dimensionless",
+        "adaptation": "dimensionless",
+    }
     receptor_types = ("excitatory", "inhibitory")
     conductance_based = False  # current-based synapses: PyNN then checks the weight sign per receptor
     default_initial_values: dict = {}
