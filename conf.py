@@ -88,6 +88,7 @@ html_theme = "sphinx_book_theme"
 html_title = "BrainScaleS-2 tutorials"
 html_static_path = ["_static"]
 html_css_files = ["bss2.css"]
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = ""
 html_theme_options = {
     "repository_url": REPOSITORY_URL,

@@ -32,7 +32,7 @@ def box_html(provenance: dict) -> str:
         ("Software", provenance["software_version"]),
         ("Date", provenance.get("completed_at", "")),
         ("Script", f"{provenance.get('script', '')} (sha256 {provenance.get('script_sha256', '')[:12]})"),
-        ("Read with", ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))),
+        ("Recorded with", ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))),
     ]
     if "emulator_seed" in provenance:
         rows.insert(3, ("Emulated chip", f"seed {provenance['emulator_seed']}"))
