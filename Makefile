@@ -2,16 +2,19 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-requirements
+# The stamp names the content of requirements.txt, so a fresh clone reuses a matching .venv
+# and any change to the pins reinstalls.
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
 BSS2_BACKEND ?= emulator
 NOTEBOOKS := $(wildcard tutorials/*.md)
 
 .PHONY: html test lint sync-check pytest results benchmark clean
 
-$(STAMP): requirements.txt
+$(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -r requirements.txt
+	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 html: $(STAMP)

@@ -49,6 +49,7 @@ class FakeEbrains:
 
     def __post_init__(self) -> None:
         self.jobs: dict[int, dict] = {}
+        self.durations: dict[int, float] = {}  # seconds from submission to a final status, for benchmarks
         self.files: dict[tuple[int, str], bytes] = {}
         self.truncated: set[tuple[int, str]] = set()
         self.projects: list[dict] = (
@@ -102,7 +103,13 @@ class FakeEbrains:
             "output_data": None,
         }
         self.jobs[job_id] = job
-        threading.Thread(target=self._run, args=(job, outcome), daemon=True).start()
+        started = time.monotonic()
+
+        def run() -> None:
+            self._run(job, outcome)
+            self.durations[job_id] = time.monotonic() - started
+
+        threading.Thread(target=run, daemon=True).start()
         return job
 
     def _run(self, job: dict, outcome: str) -> None:

@@ -86,7 +86,9 @@ def test_page_loads_locally_without_errors_and_images_decode(site, browser, path
     page, errors, foreign = visit(browser, f"{site}/{path}")
     assert errors == []
     assert foreign == []
-    broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
     assert broken == []
     missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).map(i => i.src)")
     assert missing_alt == []

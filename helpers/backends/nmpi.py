@@ -21,7 +21,10 @@ from ..progress import Progress
 from ..retry import with_retries
 
 DEFAULT_JOB_TIMEOUT = 3600.0
-#: Seconds between two status polls; BSS2_POLL_INTERVAL overrides it.
+#: Polling starts fast, for short jobs, and slows down by POLL_GROWTH per poll to at most
+#: BSS2_POLL_INTERVAL seconds, to spare the queue during long ones.
+FIRST_POLL = 0.1
+POLL_GROWTH = 1.5
 DEFAULT_POLL_INTERVAL = 2.0
 
 
@@ -36,7 +39,8 @@ def _now() -> str:
 def wait_for(client, job_id: str, deadline: float) -> dict:
     """Poll until the job is finished, error or removed; return it with its log."""
     progress = Progress(job_id)
-    interval = float(os.environ.get("BSS2_POLL_INTERVAL", DEFAULT_POLL_INTERVAL))
+    longest = float(os.environ.get("BSS2_POLL_INTERVAL", DEFAULT_POLL_INTERVAL))
+    interval = min(FIRST_POLL, longest)
     while True:
         status = with_retries(lambda: client.job_status(job_id), deadline, f"waiting for job {job_id}")
         progress.update(status)
@@ -49,6 +53,7 @@ def wait_for(client, job_id: str, deadline: float) -> dict:
                 "Raise BSS2_JOB_TIMEOUT, or fetch it later with the job id."
             )
         time.sleep(interval)
+        interval = min(interval * POLL_GROWTH, longest)
     if status == "removed":
         raise JobRemoved(f"Job {job_id} was removed from the queue before it finished; submit it again.")
     job = with_retries(lambda: client.get_job(job_id, with_log=True), deadline, f"fetching job {job_id}")

@@ -1,0 +1,88 @@
+"""Benchmark: `make html` cold and warm, and the tutorial page's weight and load time in Chromium.
+
+Cold: a fresh clone with `.venv` present (symlinked), nothing built yet. Warm: `make html`
+again with nothing changed. The page is then served on 127.0.0.1 and loaded in Debian's
+Chromium; its weight is the sum of every response (HTML, CSS, JS, fonts, images).
+Each figure is printed with its ratio to its budget (20 s cold build, 2 MB page).
+
+    .venv/bin/python benchmarks/site_build.py
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COLD_BUDGET_S = 20.0
+PAGE_BUDGET_BYTES = 2_000_000
+LOADS = 5
+
+
+def timed_make(folder: Path) -> float:
+    start = time.perf_counter()
+    process = subprocess.run(["make", "html"], cwd=folder, capture_output=True, text=True)
+    if process.returncode != 0:
+        raise SystemExit(f"make html failed in {folder}:\n{process.stdout[-2000:]}{process.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def page_weight_and_load(site: Path) -> tuple[int, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/tutorials/queue_runner.html"
+    loads, weight = [], 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for attempt in range(LOADS):
+            context = browser.new_context()  # empty cache every time
+            page = context.new_page()
+            sizes = []
+            page.on("response", lambda r, sizes=sizes: sizes.append(len(r.body())) if r.ok else None)
+            start = time.perf_counter()
+            page.goto(url, wait_until="load")
+            loads.append(time.perf_counter() - start)
+            page.wait_for_load_state("networkidle")
+            if attempt == 0:
+                weight = sum(sizes)
+            context.close()
+        browser.close()
+    server.shutdown()
+    return weight, loads
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bss2-site-bench-") as work:
+        clone = Path(work) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        (clone / ".venv").symlink_to(ROOT / ".venv")
+        cold = timed_make(clone)
+        warm = timed_make(clone)
+        weight, loads = page_weight_and_load(clone / "_build" / "html")
+    print("make html on this machine (fresh clone, .venv present):")
+    print(f"  cold {cold:.1f} s ({cold / COLD_BUDGET_S:.2f} of the {COLD_BUDGET_S:.0f} s budget), warm {warm:.1f} s "
+          f"(cold/warm {cold / warm:.1f}x)")  # fmt: skip
+    print("Tutorial page in Chromium (served on 127.0.0.1, empty cache):")
+    print(f"  weight {weight / 1e6:.2f} MB ({weight / PAGE_BUDGET_BYTES:.2f} of the 2 MB budget), "
+          f"load {statistics.median(loads) * 1e3:.0f} ms median of {LOADS}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
