@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
 BSS2_BACKEND ?= emulator
 NOTEBOOKS := $(wildcard tutorials/*.md)
 
-.PHONY: html test lint sync-check pytest results benchmark clean
+.PHONY: html test lint sync-check pytest results benchmark lab clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ results: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/emulator_full_chip.py
+	$(BIN)/python benchmarks/queue_overhead.py
+	$(BIN)/python benchmarks/site_build.py
+
+# JupyterLab with the tutorial, running every job on the local emulator.
+lab: $(STAMP)
+	$(BIN)/python -m pip install -qq -r requirements-lab.txt
+	BSS2_BACKEND=emulator $(BIN)/jupyter lab tutorials/queue_runner.ipynb
 
 clean:
 	rm -rf _build

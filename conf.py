@@ -107,7 +107,7 @@ def _render_thumbnails(app) -> None:
     from helpers.kernel import software_version
     from helpers.thumbnails import render_thumbnails
 
-    render_thumbnails(ROOT / "_build" / "thumbnails", {"SOFTWARE_VERSION": software_version()})
+    render_thumbnails(ROOT / "_build" / "thumbnails", {"SOFTWARE_VERSION": software_version()}, bss2_inputs_digest)
 
 
 def setup(app):

@@ -17,8 +17,15 @@ from .refresh import experiment_scripts
 from .results_cache import ResultsCache
 
 
-def render_thumbnails(out_dir: Path, config: dict) -> list[Path]:
-    """Write ``<experiment>.png`` for every experiment of the tutorial into ``out_dir``."""
+def render_thumbnails(out_dir: Path, config: dict, digest: str) -> list[Path]:
+    """Write ``<experiment>.png`` for every experiment of the tutorial into ``out_dir``.
+
+    Nothing is redrawn while ``digest`` (of the helpers and the cached results) is unchanged,
+    so a warm build neither spends the time nor makes Sphinx re-read the pages that show them.
+    """
+    stamp = out_dir / ".digest"
+    if stamp.is_file() and stamp.read_text() == digest:
+        return sorted(out_dir.glob("*.png"))
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -34,4 +41,5 @@ def render_thumbnails(out_dir: Path, config: dict) -> list[Path]:
         fig.savefig(target, dpi=72)
         plt.close(fig)
         written.append(target)
+    stamp.write_text(digest)
     return written
