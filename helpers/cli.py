@@ -6,8 +6,6 @@ import argparse
 import sys
 
 from .execution import BACKENDS, execute_on_hardware
-from .jobs import JobFailed
-from .results_cache import CorruptCacheEntry, NotCached
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
             from .refresh import refresh
 
             refresh(args.backend)
-    except (JobFailed, NotCached, CorruptCacheEntry, FileNotFoundError, ValueError, RuntimeError) as error:
+    except (RuntimeError, LookupError, ValueError, OSError) as error:
+        # Every error the helpers raise for a user is one of these, with a message that says what to do.
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -30,15 +30,28 @@ def is_transient(error: BaseException) -> bool:
     return str(error).startswith("Error 5")
 
 
+def is_ambiguous(error: BaseException) -> bool:
+    """The request may have reached the server: it timed out or the connection dropped mid-way."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    refused = isinstance(error, requests.ConnectionError) and "Failed to establish a new connection" in str(error)
+    return isinstance(error, CallTimeout | requests.Timeout | requests.ConnectionError) and not refused
+
+
+class AmbiguousSubmission(RuntimeError):
+    """A submission whose fate is unknown; retrying could run (and bill) the job twice."""
+
+
 def is_auth_failure(error: BaseException) -> bool:
     return str(error).startswith("Error 401") or "Token may have expired" in str(error)
 
 
-def with_retries(call: Callable[[], T], deadline: float, what: str) -> T:
+def with_retries(call: Callable[[], T], deadline: float, what: str, idempotent: bool = True) -> T:
     """Run ``call`` until it succeeds, retrying transient failures with backoff until ``deadline``.
 
     The client has no time-out of its own, so each attempt runs in a worker
-    thread and is abandoned after ``call_timeout()`` seconds.
+    thread and is abandoned after ``call_timeout()`` seconds. A call that is not
+    ``idempotent`` (a submission) is retried only when the server surely did not act on it.
     """
     delay = 0.25
     pool = ThreadPoolExecutor(max_workers=1)
@@ -49,6 +62,11 @@ def with_retries(call: Callable[[], T], deadline: float, what: str) -> T:
             except Exception as error:
                 if is_auth_failure(error):
                     raise TokenExpired() from None
+                if not idempotent and is_ambiguous(error):
+                    raise AmbiguousSubmission(
+                        f"The job queue did not confirm {what} ({type(error).__name__}). The job may have been "
+                        "created anyway: check your jobs in the EBRAINS job manager before running the cell again."
+                    ) from error
                 if isinstance(error, CallTimeout):
                     pool.shutdown(wait=False)
                     pool = ThreadPoolExecutor(max_workers=1)

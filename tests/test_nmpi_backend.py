@@ -15,6 +15,7 @@ from helpers.backends.nmpi import JobRemoved
 from helpers.download import DownloadFailed, UnsafePath
 from helpers.execution import execute_on_hardware
 from helpers.jobs import JobFailed
+from helpers.retry import AmbiguousSubmission
 from tests.conftest import SEED_SCRIPTS, run_cli
 
 
@@ -55,7 +56,7 @@ def test_job_runs_and_downloads_with_provenance(lab, fake_ebrains, capsys):
     [
         lambda f: f.fail("/jobs", 500, {"detail": "Internal Server Error"}, times=2),
         lambda f: f.fail("/jobs", 503, {"error": "The platform is under maintenance"}, times=3),
-        lambda f: f.drop("/jobs", times=2),
+        lambda f: f.drop("/jobs/10", times=2),
         lambda f: f.drop("/files", times=1),
         lambda f: setattr(f, "slow_seconds", 0.3),
     ],
@@ -66,6 +67,15 @@ def test_transient_faults_are_retried(lab, fake_ebrains, fault):
     job_id = run(lab / "out")
     assert (lab / "out" / f"job_{job_id}" / "first_experiment.dat").is_file()
     assert leftovers(lab / "out") == [f"job_{job_id}"]
+
+
+def test_unconfirmed_submission_is_not_sent_twice(lab, fake_ebrains):
+    fake_ebrains.drop("/jobs/")
+    with pytest.raises(AmbiguousSubmission, match="may have been created"):
+        run(lab / "out")
+    assert len(fake_ebrains.jobs) == 0  # this fake drops before creating; a second job was not submitted
+    assert [m for m, p, _ in fake_ebrains.requests if p == "/jobs/"] == ["POST"]
+    assert leftovers(lab / "out") == []
 
 
 def test_expired_token_is_a_clear_error(lab, fake_ebrains):
@@ -121,7 +131,8 @@ def test_token_is_never_written_or_printed(lab, fake_ebrains, capsys):
 
 
 @pytest.mark.slow
-def test_fifty_concurrent_jobs_all_finish_with_their_own_files(lab, fake_ebrains):
+def test_fifty_concurrent_jobs_all_finish_with_their_own_files(lab, fake_ebrains, monkeypatch):
+    monkeypatch.setenv("BSS2_HTTP_TIMEOUT", "60")  # 50 jobs share 2 cores with the fake queue's emulator
     scripts = []
     for k in range(50):
         script = lab / f"load_{k:02d}.py"

@@ -76,7 +76,7 @@ def run(script: Path, config: dict, workdir: Path) -> JobRecord:
             source=str(script), platform=nmpi.BRAINSCALES2, collab_id=collab, config=config, command="run.py"
         )
 
-    uri = with_retries(submit, deadline, f"submitting {script.name}")
+    uri = with_retries(submit, deadline, f"the submission of {script.name}", idempotent=False)
     job_id = str(uri).rstrip("/").rsplit("/", 1)[-1]
     job = wait_for(client, job_id, deadline)
     files = download_outputs(job, workdir)
