@@ -75,7 +75,7 @@ def test_experiment_3_fixed_pattern_noise(blocks):
     assert peaks.min() > 385 and peaks.max() < 445 and np.ptp(peaks) > 8
     assert troughs.min() > 205 and troughs.max() < 255 and np.ptp(troughs) > 8
     spread = isis.max() / isis.min() - 1
-    assert 0.05 <= spread <= 0.35
+    assert 0.05 <= spread <= 0.20
     first_resets = [s.reset_times[0] for s in saws]
     assert np.ptp(first_resets) > 0.002  # not aligned in phase
     ids = [s.irregularlysampledsignals[0].annotations["source_ids"][0] for s in segments]

@@ -100,7 +100,8 @@ def run(state, tstop_ms: float) -> RunResults:
     runtime_us = tstop_ms * 1e3
     if ids.size == 0:
         return RunResults({}, {})
-    model = neuron_model(params, chip_index, mismatch_of_chip(seed))
+    mismatch = mismatch_of_chip(seed)
+    model = neuron_model(params, chip_index, mismatch)
     row_of_id = {int(i): row for row, i in enumerate(ids)}
     inputs = _inputs(state, row_of_id, model, runtime_us)
     rng = np.random.default_rng([seed, state.runs, 0x7A1])
@@ -124,6 +125,7 @@ def run(state, tstop_ms: float) -> RunResults:
     traces = {}
     for row in np.flatnonzero(traced):
         times_us = madc.sample_times(runtime_us, rng)
-        codes = madc.digitize(dynamics.sample(result.segments, row, times_us, model), rng)
+        membrane = dynamics.sample(result.segments, row, times_us, model)
+        codes = madc.digitize(membrane, mismatch.readout_offset[chip_index[row]], rng)
         traces[int(ids[row])] = ((times_us * 1e-3).astype(np.float32), codes)
     return RunResults(spikes, traces)

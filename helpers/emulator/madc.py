@@ -18,7 +18,7 @@ def sample_times(runtime_us: float, rng: np.random.Generator) -> np.ndarray:
     return np.arange(phase, runtime_us, SAMPLE_PERIOD_US)
 
 
-def digitize(potential_mv: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Convert membrane potentials (mV) to noisy 10-bit MADC codes."""
-    codes = potential_mv / MADC_MV_PER_LSB + rng.normal(0.0, READOUT_NOISE_LSB, potential_mv.shape)
+def digitize(potential_mv: np.ndarray, offset_lsb: float, rng: np.random.Generator) -> np.ndarray:
+    """Convert membrane potentials (mV) to noisy 10-bit MADC codes, through a readout path with ``offset_lsb``."""
+    codes = potential_mv / MADC_MV_PER_LSB + offset_lsb + rng.normal(0.0, READOUT_NOISE_LSB, potential_mv.shape)
     return np.clip(np.round(codes), 0, MAX_CODE)
