@@ -11,6 +11,18 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parent.parent
 SEED_SCRIPTS = REPOSITORY / "tests" / "seed_scripts"
 EXPERIMENTS = ["first_experiment", "second_experiment", "third_experiment", "fourth_experiment"]
+#: The seed's leak-over-threshold configuration (second and third experiments).
+LEAK_OVER_THRESHOLD = dict(
+    leak_v_leak=1000,
+    leak_i_bias=200,
+    threshold_v_threshold=300,
+    reset_v_reset=400,
+    membrane_capacitance_capacitance=63,
+    refractory_period_refractory_time=120,
+    threshold_enable=True,
+    reset_i_bias=1022,
+    reset_enable_multiplication=True,
+)
 
 
 @pytest.fixture

@@ -8,24 +8,11 @@ import sys
 import numpy as np
 
 from helpers.emulator.chip import draw_mismatch
-from tests.conftest import REPOSITORY
+from tests.conftest import LEAK_OVER_THRESHOLD, REPOSITORY
 
 
 def second_experiment(pynn):
-    pop = pynn.Population(
-        3,
-        pynn.cells.HXNeuron(
-            leak_v_leak=1000,
-            leak_i_bias=200,
-            threshold_v_threshold=300,
-            reset_v_reset=400,
-            membrane_capacitance_capacitance=63,
-            refractory_period_refractory_time=120,
-            threshold_enable=True,
-            reset_i_bias=1022,
-            reset_enable_multiplication=True,
-        ),
-    )
+    pop = pynn.Population(3, pynn.cells.HXNeuron(**LEAK_OVER_THRESHOLD))
     pop.record("spikes")
     pop[1:2].record("v")
     pynn.run(0.2)

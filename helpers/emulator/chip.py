@@ -12,7 +12,7 @@ membrane slopes in mV/µs (current divided by capacitance).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -119,10 +119,6 @@ class NeuronModel:
 
     def __len__(self) -> int:
         return len(self.e_leak)
-
-    def take(self, index: np.ndarray) -> NeuronModel:
-        """The model of a subset of these neurons."""
-        return NeuronModel(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
 
 def _scaled_conductance(bias: np.ndarray, multiply: np.ndarray, divide: np.ndarray) -> np.ndarray:
