@@ -38,7 +38,7 @@ def render_thumbnails(out_dir: Path, config: dict, digest: str) -> list[Path]:
             fig = membrane_figure(data)
         fig.set_size_inches(5.0, 3.0 if len(fig.axes) == 1 else 4.2)
         target = out_dir / f"{Path(name).stem}.png"
-        fig.savefig(target, dpi=72)
+        fig.savefig(target, dpi=72, bbox_inches="tight")
         plt.close(fig)
         written.append(target)
     stamp.write_text(digest)
