@@ -43,10 +43,10 @@ def main() -> None:
 
     overheads = []
     with redirect_stdout(quiet), redirect_stderr(quiet):
-        execute_on_hardware(str(work / "first_experiment.py"), backend="nmpi", output_dir_=work / "out")  # warm-up
+        execute_on_hardware(str(work / "first_experiment.py"), backend="nmpi", destination=work / "out")  # warm-up
         for _ in range(JOBS):
             start = time.monotonic()
-            job_id = execute_on_hardware(str(work / "second_experiment.py"), backend="nmpi", output_dir_=work / "out")
+            job_id = execute_on_hardware(str(work / "second_experiment.py"), backend="nmpi", destination=work / "out")
             overheads.append(time.monotonic() - start - fake.durations[int(job_id)])
     print(f"nmpi path overhead per job over the queue's own job time ({JOBS} jobs, fake EBRAINS on loopback):")
     print(f"  median {statistics.median(overheads):.3f} s, max {max(overheads):.3f} s   (target < 0.5 s)")

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
-            job_id = execute_on_hardware(args.script, backend=args.backend, output_dir_=args.output_dir)
+            job_id = execute_on_hardware(args.script, backend=args.backend, destination=args.output_dir)
             print(f"job id: {job_id}")
         else:
             from .refresh import refresh

@@ -12,20 +12,18 @@ Files land in ``<output dir>/job_<id>/``, with a ``provenance.json`` beside them
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 from pathlib import Path
 
-from . import atomic
+from . import atomic, provenance
 from .ebrains import token_available
 from .jobs import JobRecord, output_files
 from .kernel import software_version
 from .results_cache import Entry, ResultsCache, provenance_record, sha256
 
 BACKENDS = ("auto", "replay", "emulator", "nmpi")
-PROVENANCE_FILE = "provenance.json"
 
 
 def output_dir() -> Path:
@@ -59,8 +57,7 @@ def run_live(name: str, script: Path, config: dict, out: Path) -> tuple[JobRecor
     with atomic.staging_area(out) as staging:
         record = backend.run(script, config, staging)
         files = {f: sha256((staging / f).read_bytes()) for f in record.files}
-        provenance = provenance_record(script.name, script.read_bytes(), config, record, files)
-        (staging / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+        provenance.write(staging, provenance_record(script.name, script.read_bytes(), config, record, files))
         job_dir = out / f"job_{record.job_id}"
         atomic.publish(staging, job_dir)
     return record, job_dir
@@ -70,33 +67,29 @@ def _replay(entry: Entry, out: Path) -> Path:
     job_dir = out / f"job_{entry.provenance['job_id']}"
     with atomic.staged_directory(job_dir) as staging:
         shutil.copytree(entry.files_dir, staging, dirs_exist_ok=True)
-        (staging / PROVENANCE_FILE).write_text(json.dumps(entry.provenance, indent=2, sort_keys=True) + "\n")
+        provenance.write(staging, entry.provenance)
     return job_dir
 
 
-def describe(provenance: dict) -> str:
+def describe(record: dict) -> str:
     """One line saying where a result came from."""
-    if provenance["emulated"]:
+    if record["emulated"]:
         where = (
-            "EMULATED (local emulator)"
-            if provenance["backend"] == "emulator"
-            else "EMULATED (queue reports an emulator)"
+            "EMULATED (local emulator)" if record["backend"] == "emulator" else "EMULATED (queue reports an emulator)"
         )
     else:
         where = "BrainScaleS-2 hardware"
-    return (
-        f"{where}, job {provenance['job_id']}, software {provenance['software_version']}, {provenance['completed_at']}"
-    )
+    return f"{where}, job {record['job_id']}, software {record['software_version']}, {record['completed_at']}"
 
 
-def execute_on_hardware(script_name: str, backend: str | None = None, output_dir_: str | Path | None = None) -> str:
+def execute_on_hardware(script_name: str, backend: str | None = None, destination: str | Path | None = None) -> str:
     """Run ``script_name`` on the backend from ``BSS2_BACKEND`` and download its files; return the job id.
 
-    The files land in ``<output dir>/job_<id>/``. Errors name the problem and the fix:
+    The files land in ``<destination or output dir>/job_<id>/``. Errors name the problem and the fix:
     a missing script, a failed job (with its log), a result missing from the cache.
     """
     script = _find_script(script_name)
-    out = Path(output_dir_).expanduser() if output_dir_ else output_dir()
+    out = Path(destination).expanduser() if destination else output_dir()
     config = {"SOFTWARE_VERSION": software_version()}
     name = backend_name(backend)
     cache = ResultsCache()
@@ -113,7 +106,7 @@ def execute_on_hardware(script_name: str, backend: str | None = None, output_dir
         if entry is not None:
             job_dir = _replay(entry, out)
             print(f"Replayed from the results cache: {describe(entry.provenance)}")
-            print("All files:", [f for f in output_files(job_dir) if f != PROVENANCE_FILE])
+            print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
             return str(entry.provenance["job_id"])
         if token_available():
             name = "nmpi"
@@ -125,7 +118,6 @@ def execute_on_hardware(script_name: str, backend: str | None = None, output_dir
     if os.environ.get("BSS2_RECORD") == "1":
         cache.store(script.name, text, config, record, job_dir)
         print(f"Recorded in the results cache ({cache.root.name}/).")
-    provenance = json.loads((job_dir / PROVENANCE_FILE).read_text())
-    print(f"{record.job_id} time used: {time.monotonic() - started:.1f} s  [{describe(provenance)}]")
+    print(f"{record.job_id} time used: {time.monotonic() - started:.1f} s  [{describe(provenance.load(job_dir))}]")
     print("All files:", record.files)
     return record.job_id

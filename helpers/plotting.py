@@ -8,7 +8,6 @@ a legend) and labels emulated data as such in the figure itself.
 
 from __future__ import annotations
 
-import json
 import pickle
 from pathlib import Path
 
@@ -17,11 +16,10 @@ import neo
 import numpy as np
 from neo.io import PickleIO
 
+from . import provenance
 from .analysis import sawtooth, trace
-from .provenance import show_provenance
 
 STYLE = Path(__file__).resolve().parent.parent / "_static" / "bss2.mplstyle"
-PROVENANCE_FILE = "provenance.json"
 
 
 class ResultFileError(RuntimeError):
@@ -45,27 +43,26 @@ def load_block(path: str | Path) -> neo.Block:
         raise ResultFileError(
             f"{path} cannot be read with neo {neo.__version__} ({type(error).__name__}: {error}). PickleIO files "
             "are tied to the neo version that wrote them: re-run the job, or install the neo version named in "
-            f"{path.parent / PROVENANCE_FILE}."
+            f"{path.parent / provenance.PROVENANCE_FILE}."
         ) from None
 
 
 def provenance_of(path: str | Path) -> dict | None:
     """The provenance record next to a result file, if there is one."""
-    record = Path(path).parent / PROVENANCE_FILE
-    return json.loads(record.read_text()) if record.is_file() else None
+    return provenance.load(path) if (Path(path).parent / provenance.PROVENANCE_FILE).is_file() else None
 
 
-def is_emulated(block: neo.Block, provenance: dict | None) -> bool:
-    if provenance is not None:
-        return bool(provenance.get("emulated"))
+def is_emulated(block: neo.Block, record: dict | None) -> bool:
+    if record is not None:
+        return bool(record.get("emulated"))
     return "emulator" in str(block.annotations.get("simulator", "")).lower()
 
 
 def membrane_figure(path: str | Path) -> plt.Figure:
     """The figure of the membrane potential and spikes recorded in the result file at ``path``."""
     block = load_block(path)
-    provenance = provenance_of(path)
-    emulated = is_emulated(block, provenance)
+    record = provenance_of(path)
+    emulated = is_emulated(block, record)
     several = len(block.segments) > 1
     with plt.style.context(STYLE):
         if several:
@@ -103,8 +100,8 @@ def membrane_figure(path: str | Path) -> plt.Figure:
             ax.legend(ncols=5, loc="upper center", fontsize="small", frameon=False)
             _spread_panels(fig, grid, block, colours)
         source = "EMULATED (local emulator, not hardware)" if emulated else "BrainScaleS-2 hardware"
-        if provenance is not None:
-            source += f", job {provenance['job_id']}"
+        if record is not None:
+            source += f", job {record['job_id']}"
         ax.set_title(source, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
         if emulated:
             ax.text(
@@ -143,4 +140,4 @@ def plot_membrane_dynamics(path: str | Path) -> None:
     membrane_figure(path)
     plt.show()
     if provenance_of(path) is not None:
-        show_provenance(path)
+        provenance.show_provenance(path)

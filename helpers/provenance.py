@@ -9,6 +9,11 @@ from pathlib import Path
 PROVENANCE_FILE = "provenance.json"
 
 
+def write(job_dir: Path, provenance: dict) -> None:
+    """Store the provenance record in a job folder."""
+    (job_dir / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+
+
 def load(job_dir: str | Path) -> dict:
     """The provenance record of a job folder (or of the folder holding a result file)."""
     folder = Path(job_dir)

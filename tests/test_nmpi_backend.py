@@ -29,7 +29,7 @@ def lab(fake_ebrains, tmp_path, monkeypatch):
 
 
 def run(out: Path) -> str:
-    return execute_on_hardware("first_experiment.py", backend="nmpi", output_dir_=out)
+    return execute_on_hardware("first_experiment.py", backend="nmpi", destination=out)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -140,7 +140,7 @@ def test_fifty_concurrent_jobs_all_finish_with_their_own_files(lab, fake_ebrains
         scripts.append(script)
 
     def one(script: Path) -> tuple[int, str]:
-        return int(script.stem.split("_")[1]), execute_on_hardware(str(script), backend="nmpi", output_dir_=lab / "out")
+        return int(script.stem.split("_")[1]), execute_on_hardware(str(script), backend="nmpi", destination=lab / "out")
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(one, scripts))

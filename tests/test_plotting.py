@@ -18,7 +18,7 @@ from tests.conftest import SEED_SCRIPTS
 def replayed(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / f"{name}.py").write_text((SEED_SCRIPTS / f"{name}.py").read_text())
-    job_id = execute_on_hardware(f"{name}.py", backend="replay", output_dir_=tmp_path)
+    job_id = execute_on_hardware(f"{name}.py", backend="replay", destination=tmp_path)
     return tmp_path / f"job_{job_id}" / f"{name}.dat"
 
 
