@@ -71,7 +71,7 @@ class FakeEbrains:
         self.faults.append(Fault(prefix, None, None, times))
 
     def start(self, port: int = 0) -> str:
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._server = _Server(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self.url
@@ -154,6 +154,11 @@ class FakeEbrains:
         job["resource_usage"] = {"value": 0.001, "units": "chip-hours"}
         job["timestamp_completion"] = _now()
         job["status"] = "finished"
+
+
+class _Server(ThreadingHTTPServer):
+    # A deep listen backlog, as behind the real service's proxy: the load test opens 50 connections at once.
+    request_queue_size = 256
 
 
 def _now() -> str:
