@@ -21,10 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.execution import execute_on_hardware, run_live  # noqa: E402
-from helpers.refresh import experiment_scripts, refresh  # noqa: E402
-from helpers.results_cache import ResultsCache  # noqa: E402
-from tests.fake_ebrains import FakeEbrains  # noqa: E402
+from helpers.cache.store import ResultsCache  # noqa: E402
+from helpers.execution import execute_on_hardware, refresh_results, run  # noqa: E402
+from helpers.experiments import experiment_scripts  # noqa: E402
+from helpers.jobs import Job  # noqa: E402
+from tests.support.fake_ebrains import FakeEbrains  # noqa: E402
 
 JOBS = 8
 
@@ -54,10 +55,10 @@ def main() -> None:
     with redirect_stdout(quiet), redirect_stderr(quiet):
         start = time.monotonic()
         for name in scripts:
-            run_live("nmpi", work / name, {"SOFTWARE_VERSION": "stable"}, work / "sequential")
+            run("nmpi", Job(work / name, {"SOFTWARE_VERSION": "stable"}), work / "sequential")
         sequential = time.monotonic() - start
         start = time.monotonic()
-        refresh("nmpi", cache=ResultsCache(work / "cache"))
+        refresh_results("nmpi", cache=ResultsCache(work / "cache"))
         concurrent = time.monotonic() - start
     print(f"Refreshing the {len(scripts)} experiments of the tutorial:")
     print(f"  sequential (reference) {sequential:.2f} s, concurrent {concurrent:.2f} s, "

@@ -1,5 +1,11 @@
 """What the tutorial notebook imports: collab lookup, quota and kernel checks, job execution, plotting.
 
+The package is laid out along the data path of a job:
+
+    execution (execute_on_hardware) -> backends/ (replay | emulator | nmpi) -> cache/ (job folder,
+    provenance, results store) -> plotting (figure and provenance box) -> the page
+
+``emulator/`` is the PyNN backend the ``emulator`` backend runs scripts on.
 Names are imported lazily, so that ``python -m helpers`` and the emulator's
 job processes do not pay for matplotlib or the EBRAINS clients they do not use.
 """
@@ -12,12 +18,12 @@ _EXPORTS = {
     "execute_on_hardware": "execution",
     "output_dir": "execution",
     "plot_membrane_dynamics": "plotting",
+    "show_provenance": "plotting",
     "check_kernel": "kernel",
     "software_version": "kernel",
     "in_ebrains_lab": "kernel",
     "find_collab": "collab",
     "check_quota": "collab",
-    "show_provenance": "provenance",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -7,25 +7,22 @@ The collab's title leads, through the Drive, to its repository, whose owner
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from . import settings
+from .backends.nmpi import clients, faults
+from .errors import BSS2Error
 
-from . import ebrains
-
-DRIVE_ROOT_VARIABLE = "EBRAINS_DRIVE_ROOT"
-DEFAULT_DRIVE_ROOT = "/mnt/user/shared"
 OWNER_PATTERN = re.compile(r"^collab-(?P<slug>.+)-(administrator|editor|viewer)$")
 
 
-class CollabNotFound(LookupError):
+class CollabNotFound(BSS2Error, LookupError):
     """The collab could not be determined."""
 
 
-class QuotaNotAccepted(RuntimeError):
+class QuotaNotAccepted(BSS2Error, RuntimeError):
     """The collab has no accepted quota for BrainScaleS-2 yet."""
 
 
@@ -33,16 +30,11 @@ class QuotaNotAccepted(RuntimeError):
 class Collab:
     slug: str  # what the job queue calls ``collab_id``
     title: str = ""  # the display name, as in the Drive path
-    drive_id: str = ""
-
-
-def drive_root() -> Path:
-    return Path(os.environ.get(DRIVE_ROOT_VARIABLE, DEFAULT_DRIVE_ROOT))
 
 
 def title_from_path(path: str | Path) -> str:
     """The collab title from a working directory under the Drive root."""
-    root, here = drive_root(), Path(path)
+    root, here = settings.current().drive_root, Path(path)
     try:
         return here.relative_to(root).parts[0]
     except (ValueError, IndexError):
@@ -62,35 +54,37 @@ def slug_from_owner(owner: str) -> str:
 
 def find_collab(path: str | Path | None = None) -> Collab:
     """The collab of the working directory; ``EBRAINS_COLLAB`` overrides the lookup."""
-    override = os.environ.get("EBRAINS_COLLAB")
+    override = settings.current().collab
     if override:
         return Collab(slug=override, title=override)
     title = title_from_path(path or Path.cwd())
-    drive = ebrains.drive_client()
+    drive = clients.drive_client()
     try:
         repos = drive.repos.get_repos_by_filter("name", title)
-    except (AttributeError, requests.HTTPError) as error:
-        # ebrains_drive reports a rejected token as a 401 at the token exchange, or as AttributeError on retry.
-        if isinstance(error, AttributeError) or error.response.status_code == 401:
-            raise ebrains.TokenExpired() from None
+    except AttributeError:
+        # ebrains_drive reports a rejected token as AttributeError when it retries the token exchange.
+        raise clients.TokenExpired() from None
+    except Exception as error:
+        if faults.is_auth_failure(error):
+            raise clients.TokenExpired() from None
         raise
     if len(repos) != 1:
         raise CollabNotFound(
             f"Found {len(repos)} Drive repositories named {title!r}, expected exactly one. "
             "Set EBRAINS_COLLAB to the collab's name as it appears in its URL."
         )
-    return Collab(slug=slug_from_owner(repos[0].owner), title=title, drive_id=repos[0].id)
+    return Collab(slug=slug_from_owner(repos[0].owner), title=title)
 
 
 def check_quota(collab: Collab, client=None, request_if_missing: bool = True) -> str:
     """Return "accepted" if the collab may submit jobs; otherwise request a test quota or explain why not."""
-    client = client or ebrains.job_client()
+    client = client or clients.job_client()
     projects = client.resource_requests(collab.slug)
     if any(p.get("status") == "accepted" for p in projects):
         print(f"Collab {collab.slug!r} has an accepted quota.")
         return "accepted"
     if not projects and request_if_missing:
-        ebrains.create_test_quota_request(client, collab.slug)
+        clients.create_test_quota_request(client, collab.slug)
         raise QuotaNotAccepted(
             f"Collab {collab.slug!r} had no quota: a test quota request was submitted. An administrator must "
             "accept it before jobs can run; you can still run the tutorial with BSS2_BACKEND=emulator."

@@ -1,85 +1,72 @@
-"""``execute_on_hardware``: run an experiment script and bring its output files home.
+"""``execute_on_hardware``: run an experiment script on a backend and bring its output files home.
 
-The backend is chosen by ``BSS2_BACKEND``:
+The data path is one straight line:
 
-- ``replay``: copy the recorded result from the committed cache (no network);
-- ``emulator``: run the script on the local emulator;
-- ``nmpi``: submit it to the EBRAINS job queue, to run on the chip;
-- ``auto`` (default): replay if cached, else ``nmpi`` if a token is available, else the emulator.
+    script -> backend (replay | emulator | nmpi) -> <output dir>/job_<id>/ (files + provenance.json)
 
-Files land in ``<output dir>/job_<id>/``, with a ``provenance.json`` beside them.
+``BSS2_BACKEND`` chooses the backend; ``auto`` (the default) replays a recorded
+result if there is one, else sends the job to the queue if a token is
+available, else runs it on the emulator.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
-from . import atomic, provenance
-from .ebrains import token_available
-from .jobs import JobRecord, output_files
+from . import backends, settings
+from .backends.nmpi.clients import token_available
+from .cache import atomic, provenance
+from .cache.refresh import refresh
+from .cache.store import NotCached, ResultsCache
+from .collab import find_collab
+from .errors import OutputDirError, ScriptNotFound, SettingError
+from .experiments import experiment_scripts
+from .jobs import Job, output_files
 from .kernel import software_version
-from .results_cache import Entry, ResultsCache, provenance_record, sha256
-
-BACKENDS = ("auto", "replay", "emulator", "nmpi")
 
 
 def output_dir() -> Path:
     """Where job folders go: ``BSS2_OUTPUT_DIR``, or the home directory as in the original tutorial."""
-    return Path(os.environ.get("BSS2_OUTPUT_DIR") or Path.home()).expanduser()
+    return (settings.current().output_dir or Path.home()).expanduser()
 
 
-def backend_name(requested: str | None = None) -> str:
-    name = (requested or os.environ.get("BSS2_BACKEND") or "auto").lower()
-    if name not in BACKENDS:
-        raise ValueError(f"Unknown backend {name!r}: BSS2_BACKEND must be one of {', '.join(BACKENDS)}.")
-    return name
+def _writable(folder: Path) -> Path:
+    """``folder``, created if needed; an error that says what is wrong if results cannot be written there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputDirError(f"The output folder {folder} is a file: choose a folder for the job results.") from None
+    except OSError as error:
+        raise OutputDirError(
+            f"The output folder {folder} cannot be created ({error.strerror}): choose a folder you can write to."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputDirError(f"The output folder {folder} is not writable: choose a folder you can write to.")
+    return folder
 
 
 def _find_script(script_name: str | os.PathLike) -> Path:
     script = Path(script_name).expanduser()
     if not script.is_file():
-        raise FileNotFoundError(
+        raise ScriptNotFound(
             f"Experiment script {str(script)!r} not found (looked in {Path.cwd()}). "
             "Run the %%file cell that writes it first."
         )
     return script
 
 
-def run_live(name: str, script: Path, config: dict, out: Path) -> tuple[JobRecord, Path]:
-    """Run ``script`` on a live backend; publish its files and provenance in ``out/job_<id>/``."""
-    if name == "emulator":
-        from .backends import emulator as backend
-    else:
-        from .backends import nmpi as backend
-    with atomic.staging_area(out) as staging:
-        record = backend.run(script, config, staging)
-        files = {f: sha256((staging / f).read_bytes()) for f in record.files}
-        provenance.write(staging, provenance_record(script.name, script.read_bytes(), config, record, files))
-        job_dir = out / f"job_{record.job_id}"
+def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
+    """Run ``job`` on the backend ``name``; publish its files and provenance as ``out/job_<id>/``."""
+    if name == "nmpi" and job.collab is None:
+        job = Job(job.script, job.config, find_collab().slug)
+    with atomic.staging_area(_writable(out)) as staging:
+        record = backends.load(name).run(job, staging)
+        provenance.write(staging, record)
+        job_dir = out / f"job_{record['job_id']}"
         atomic.publish(staging, job_dir)
     return record, job_dir
-
-
-def _replay(entry: Entry, out: Path) -> Path:
-    job_dir = out / f"job_{entry.provenance['job_id']}"
-    with atomic.staged_directory(job_dir) as staging:
-        shutil.copytree(entry.files_dir, staging, dirs_exist_ok=True)
-        provenance.write(staging, entry.provenance)
-    return job_dir
-
-
-def describe(record: dict) -> str:
-    """One line saying where a result came from."""
-    if record["emulated"]:
-        where = (
-            "EMULATED (local emulator)" if record["backend"] == "emulator" else "EMULATED (queue reports an emulator)"
-        )
-    else:
-        where = "BrainScaleS-2 hardware"
-    return f"{where}, job {record['job_id']}, software {record['software_version']}, {record['completed_at']}"
 
 
 def execute_on_hardware(script_name: str, backend: str | None = None, destination: str | Path | None = None) -> str:
@@ -88,36 +75,46 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
     The files land in ``<destination or output dir>/job_<id>/``. Errors name the problem and the fix:
     a missing script, a failed job (with its log), a result missing from the cache.
     """
+    config = settings.current()
+    name = settings.parse("backend", backend, given_as="backend") if backend else config.backend
     script = _find_script(script_name)
     out = Path(destination).expanduser() if destination else output_dir()
-    config = {"SOFTWARE_VERSION": software_version()}
-    name = backend_name(backend)
-    cache = ResultsCache()
-    text = script.read_bytes()
+    job = Job(script, {"SOFTWARE_VERSION": software_version()})
     started = time.monotonic()
 
-    if name in ("auto", "replay"):
+    if name == "auto":
         try:
-            entry = cache.lookup(script.name, text, config)
-        except LookupError:
-            if name == "replay":
-                raise
-            entry = None
-        if entry is not None:
-            job_dir = _replay(entry, out)
-            print(f"Replayed from the results cache: {describe(entry.provenance)}")
-            print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
-            return str(entry.provenance["job_id"])
-        if token_available():
-            name = "nmpi"
-        else:
-            name = "emulator"
-            print("No cached result and no EBRAINS token: running on the local emulator (results are EMULATED).")
+            ResultsCache().lookup(script.name, script.read_bytes(), job.config)
+            name = "replay"
+        except NotCached:
+            name = "nmpi" if token_available() else "emulator"
+            if name == "emulator":
+                print("No cached result and no EBRAINS token: running on the local emulator (results are EMULATED).")
 
-    record, job_dir = run_live(name, script, config, out)
-    if os.environ.get("BSS2_RECORD") == "1":
-        cache.store(script.name, text, config, record, job_dir)
-        print(f"Recorded in the results cache ({cache.root.name}/).")
-    print(f"{record.job_id} time used: {time.monotonic() - started:.1f} s  [{describe(provenance.load(job_dir))}]")
-    print("All files:", record.files)
-    return record.job_id
+    record, job_dir = run(name, job, out)
+    label = provenance.label(record)
+    if name == "replay":
+        print(f"Replayed from the results cache: {label.line}")
+    else:
+        if config.record:
+            ResultsCache().store(script.name, script.read_bytes(), job.config, job_dir)
+            print("Recorded in the results cache (results/).")
+        print(f"{record['job_id']} time used: {time.monotonic() - started:.1f} s  [{label.line}]")
+    print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
+    return str(record["job_id"])
+
+
+def refresh_results(backend: str | None = None, cache: ResultsCache | None = None) -> list[str]:
+    """Re-record every experiment of the tutorial on ``backend`` (emulator or nmpi); return the job ids."""
+    configured = settings.current().backend
+    backend = backend or (configured if configured != "auto" else "emulator")
+    if backend not in ("emulator", "nmpi"):
+        raise SettingError(f"Refreshing needs a live backend (emulator or nmpi), not {backend!r}.")
+    config = {"SOFTWARE_VERSION": software_version()}
+
+    def run_one(script: Path, out: Path) -> Path:
+        record, job_dir = run(backend, Job(script, config), out)
+        print(f"{script.name}: job {record['job_id']} finished")
+        return job_dir
+
+    return refresh(experiment_scripts(), config, run_one, cache or ResultsCache())

@@ -1,17 +1,28 @@
-"""What every backend returns, and the errors a job can end in."""
+"""What a backend is given (a ``Job``), what it reports back (a ``JobRecord``), and how a job can fail."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import BSS2Error
+
 PLATFORM = "BrainScaleS-2"
 LOG_TAIL_LINES = 30
 
 
+@dataclass(frozen=True)
+class Job:
+    """A job to run: the experiment script, the hardware config sent with it, and the collab that pays."""
+
+    script: Path
+    config: dict
+    collab: str | None = None
+
+
 @dataclass
 class JobRecord:
-    """A finished job: where it ran, its id, its log and the folder holding its output files."""
+    """A finished job: where it ran, its id, its log and the output files it left."""
 
     job_id: str
     backend: str  # "emulator" or "nmpi" (hardware)
@@ -29,7 +40,7 @@ class JobRecord:
         return self.backend == "emulator" or "emulator" in platform.lower()
 
 
-class JobFailed(RuntimeError):
+class JobFailed(BSS2Error, RuntimeError):
     """A job that ended in an error; the message carries the tail of its log."""
 
     def __init__(self, job_id: str, status: str, log: str) -> None:

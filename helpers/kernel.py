@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import os
+from . import settings
+from .errors import BSS2Error
+
+
+class WrongKernel(BSS2Error, RuntimeError):
+    """A Lab kernel that is not an EBRAINS kernel."""
 
 
 def kernel_name() -> str | None:
     """The EBRAINS Lab kernel name (``LAB_KERNEL_NAME``), or None outside the Lab."""
-    return os.environ.get("LAB_KERNEL_NAME") or None
+    return settings.current().lab_kernel_name
 
 
 def in_ebrains_lab() -> bool:
     """True inside the EBRAINS Lab, which sets ``LAB_KERNEL_NAME`` or an ``ebrains`` ``LAB_IMAGE_NAME``."""
-    return kernel_name() is not None or "ebrains" in os.environ.get("LAB_IMAGE_NAME", "").lower()
+    return kernel_name() is not None or "ebrains" in (settings.current().lab_image_name or "").lower()
 
 
 def check_kernel() -> str:
@@ -24,7 +29,7 @@ def check_kernel() -> str:
     if name is None:
         return "local kernel (not in the EBRAINS Lab)"
     if not name.lower().startswith("ebrains"):
-        raise RuntimeError(
+        raise WrongKernel(
             f"The kernel {name!r} is not an EBRAINS kernel, so the job-queue client may be missing. "
             "Choose one with Kernel > Change kernel > EBRAINS-... (for example EBRAINS-experimental)."
         )
@@ -33,7 +38,7 @@ def check_kernel() -> str:
 
 def software_version() -> str:
     """The BrainScaleS-2 software the job asks for: ``BSS2_SOFTWARE_VERSION``, else from the kernel name."""
-    override = os.environ.get("BSS2_SOFTWARE_VERSION")
+    override = settings.current().software_version
     if override:
         return override
     return "experimental" if "experimental" in (kernel_name() or "").lower() else "stable"

@@ -8,6 +8,7 @@ a legend) and labels emulated data as such in the figure itself.
 
 from __future__ import annotations
 
+import html
 import pickle
 from pathlib import Path
 
@@ -16,13 +17,13 @@ import neo
 import numpy as np
 from neo.io import PickleIO
 
-from . import provenance
 from .analysis import sawtooth, trace
+from .cache import provenance
+from .errors import BSS2Error
+from .paths import MPL_STYLE
 
-STYLE = Path(__file__).resolve().parent.parent / "_static" / "bss2.mplstyle"
 
-
-class ResultFileError(RuntimeError):
+class ResultFileError(BSS2Error, RuntimeError):
     """A result file that is missing or cannot be read with the installed neo."""
 
 
@@ -47,24 +48,15 @@ def load_block(path: str | Path) -> neo.Block:
         ) from None
 
 
-def provenance_of(path: str | Path) -> dict | None:
-    """The provenance record next to a result file, if there is one."""
-    return provenance.load(path) if (Path(path).parent / provenance.PROVENANCE_FILE).is_file() else None
-
-
-def is_emulated(block: neo.Block, record: dict | None) -> bool:
-    if record is not None:
-        return bool(record.get("emulated"))
-    return "emulator" in str(block.annotations.get("simulator", "")).lower()
-
-
 def membrane_figure(path: str | Path) -> plt.Figure:
     """The figure of the membrane potential and spikes recorded in the result file at ``path``."""
     block = load_block(path)
-    record = provenance_of(path)
-    emulated = is_emulated(block, record)
+    record = provenance.find(path)
+    label = provenance.label(record) if record is not None else None
+    # Without a record, the data itself says whether an emulator wrote it.
+    emulated = label.emulated if label else "emulator" in str(block.annotations.get("simulator", "")).lower()
     several = len(block.segments) > 1
-    with plt.style.context(STYLE):
+    with plt.style.context(MPL_STYLE):
         if several:
             fig = plt.figure(figsize=(7.5, 6.2))
             grid = fig.add_gridspec(2, 2, height_ratios=(1.6, 1), hspace=0.45, wspace=0.3)
@@ -99,9 +91,10 @@ def membrane_figure(path: str | Path) -> plt.Figure:
         if several:
             ax.legend(ncols=5, loc="upper center", fontsize="small", frameon=False)
             _spread_panels(fig, grid, block, colours)
-        source = "EMULATED (local emulator, not hardware)" if emulated else "BrainScaleS-2 hardware"
-        if record is not None:
-            source += f", job {record['job_id']}"
+        if label is not None:
+            source = f"{label.headline}, job {record['job_id']}"
+        else:
+            source = "EMULATED (not hardware)" if emulated else "no provenance record: source unknown"
         ax.set_title(source, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
         if emulated:
             ax.text(
@@ -135,9 +128,34 @@ def _spread_panels(fig: plt.Figure, grid, block: neo.Block, colours) -> None:
     intervals.set_title(f"spread {np.nanmax(isis) / np.nanmin(isis) - 1:.0%}", fontsize="small")
 
 
+def box_html(record: dict) -> str:
+    """The provenance box shown under a result: emulated or hardware, job, software, date and versions."""
+    label = provenance.label(record)
+    kind = "emulated" if label.emulated else "hardware"
+    cells = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in label.rows)
+    return (
+        f'<div class="bss2-provenance bss2-provenance-{kind}" role="note" aria-label="Provenance of this result">'
+        f'<p class="bss2-provenance-title">{html.escape(label.title)}</p><dl>{cells}</dl></div>'
+    )
+
+
+def show_provenance(job_dir: str | Path) -> None:
+    """Display the provenance box of a job (in a notebook), or print its one-line label (elsewhere)."""
+    record = provenance.load(job_dir)
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(HTML(box_html(record)))
+    else:
+        print(provenance.label(record).line)
+
+
 def plot_membrane_dynamics(path: str | Path) -> None:
     """Show the membrane potential and spikes recorded in the result file at ``path``, and where they came from."""
     membrane_figure(path)
     plt.show()
-    if provenance_of(path) is not None:
-        provenance.show_provenance(path)
+    if provenance.find(path) is not None:
+        show_provenance(path)

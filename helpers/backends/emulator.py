@@ -8,10 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cache import provenance
 from ..emulator import __version__ as emulator_version
 from ..emulator.chip import chip_seed
-from ..emulator.runner import run_script
-from ..jobs import JobFailed, JobRecord, output_files
+from ..emulator.job_process import run_script
+from ..jobs import Job, JobFailed, JobRecord, output_files
 
 #: An emulated experiment of the tutorial takes about a second; this is a generous bound.
 TIMEOUT_S = 600
@@ -21,24 +22,25 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def run(script: Path, config: dict, workdir: Path) -> JobRecord:
-    """Run ``script`` in the emulator; its output files are left in ``workdir``."""
+def run(job: Job, workdir: Path) -> dict:
+    """Run the job's script in the emulator; its output files are left in ``workdir``."""
     job_id = f"emu-{uuid.uuid4().hex[:10]}"
     submitted = now()
     with tempfile.TemporaryDirectory(prefix="bss2-script-") as scratch:
-        copy = Path(scratch) / script.name
-        shutil.copyfile(script, copy)
+        copy = Path(scratch) / job.script.name
+        shutil.copyfile(job.script, copy)
         process = run_script(copy, workdir, timeout=TIMEOUT_S)
     log = process.stdout + process.stderr
     if process.returncode != 0:
         raise JobFailed(job_id, "error", log)
-    return JobRecord(
+    record = JobRecord(
         job_id=job_id,
         backend="emulator",
-        software_version=f"{config.get('SOFTWARE_VERSION', 'stable')} (emulator {emulator_version})",
+        software_version=f"{job.config.get('SOFTWARE_VERSION', 'stable')} (emulator {emulator_version})",
         submitted_at=submitted,
         completed_at=now(),
         log=log,
         files=output_files(workdir),
         extra={"emulator_seed": chip_seed()},
     )
+    return provenance.build(job, record, workdir)

@@ -11,16 +11,13 @@ membrane slopes in mV/µs (current divided by capacitance).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import settings
+
 N_NEURONS = 512
-#: The default chip: the first seed (of 1..3000) whose neuron 0 lies within about 1 LSB / 1 % of the
-#: nominal curves in every deviation, like the neuron of the published single-neuron plots.
-DEFAULT_SEED = 2326
-SEED_VARIABLE = "BSS2_EMULATOR_SEED"
 
 #: MADC: 10 bit over about 0 to 1.2 V.
 MADC_MV_PER_LSB = 1200.0 / 1024.0
@@ -28,7 +25,7 @@ MADC_MV_PER_LSB = 1200.0 / 1024.0
 CLOCK_TICK_US = 0.008
 
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
-# Potentials, calibrated against the published hardware plots (see docs/calibration).
+# Potentials, calibrated against the published hardware plots (the emulator page compares them).
 LEAK_MV = (-292.0 * MADC_MV_PER_LSB, 0.95 * MADC_MV_PER_LSB)
 RESET_MV = (-137.0 * MADC_MV_PER_LSB, 0.88 * MADC_MV_PER_LSB)
 THRESHOLD_MV = (113.0 * MADC_MV_PER_LSB, 0.99 * MADC_MV_PER_LSB)
@@ -72,11 +69,7 @@ class Mismatch:
 
 def chip_seed() -> int:
     """The chip seed: ``BSS2_EMULATOR_SEED`` or the default chip."""
-    raw = os.environ.get(SEED_VARIABLE, str(DEFAULT_SEED))
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{SEED_VARIABLE}={raw!r} is not an integer; set it to a whole number such as 2326.") from None
+    return settings.current().emulator_seed
 
 
 def draw_mismatch(seed: int) -> Mismatch:

@@ -44,7 +44,8 @@ class PopulationView(common.PopulationView):
 
 
 class Population(common.Population):
-    __doc__ = common.Population.__doc__
+    """A group of chip neurons or spike sources sharing a cell type (see ``pyNN.common.Population``)."""
+
     _simulator = simulator
     _recorder_class = Recorder
     _assembly_class = Assembly

@@ -40,7 +40,8 @@ def check_connection(weight: float, delay: float) -> None:
 
 
 class Projection(common.Projection):
-    __doc__ = common.Projection.__doc__
+    """Synapses from one population onto another, checked against the chip's rules on creation."""
+
     _simulator = simulator
 
     def __init__(

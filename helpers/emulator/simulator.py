@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyNN import common
 
-from . import chip_run
+from . import network_run
 
 name = "BrainScaleS-2 emulator (helpers.emulator)"
 
@@ -37,7 +37,7 @@ class State(common.control.BaseState):
                 "run() was called again without reset(): on BrainScaleS-2 every run starts a new "
                 "experiment. Call pynn.reset() between runs."
             )
-        self.results = chip_run.run(self, tstop)
+        self.results = network_run.run(self, tstop)
         self.runs += 1
         self.t = tstop
         self.running = True

@@ -37,7 +37,6 @@ class HXNeuron(StandardCellType):
 class SpikeSourceArray(cells.SpikeSourceArray):
     """Spikes played into the chip by the FPGA at the given times (ms)."""
 
-    __doc__ = cells.SpikeSourceArray.__doc__
     translations = build_translations(("spike_times", "spike_times"))
 
 

@@ -8,7 +8,6 @@ from pyNN.standardmodels import build_translations, synapses
 class StaticSynapse(synapses.StaticSynapse):
     """A static synapse; weight in hardware units (-63..63), delay fixed at 0."""
 
-    __doc__ = synapses.StaticSynapse.__doc__
     default_parameters = {"weight": 0.0, "delay": 0.0}
     translations = build_translations(("weight", "weight"), ("delay", "delay"))
 

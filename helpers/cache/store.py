@@ -1,0 +1,98 @@
+"""The committed results cache: job outputs keyed by script content, platform and config.
+
+Each entry is a folder ``results/<script stem>-<key>/`` holding the job's output
+files under ``files/`` and the job's ``provenance.json``. Entries are written
+atomically; a missing or edited file makes the entry corrupt, which is reported
+as such instead of failing later inside neo.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BSS2Error
+from ..jobs import PLATFORM
+from ..paths import RESULTS
+from . import atomic, provenance
+
+REFRESH_COMMAND = "make results BSS2_BACKEND=emulator   (or BSS2_BACKEND=nmpi for the chip)"
+
+
+class NotCached(BSS2Error, LookupError):
+    """No cached result for this exact script and configuration."""
+
+
+class CorruptCacheEntry(BSS2Error, RuntimeError):
+    """A cache entry whose files do not match its provenance record."""
+
+
+def cache_key(script_text: bytes, config: dict) -> str:
+    """The key of a job: the script's content (trailing whitespace aside), the platform and the hardware config."""
+    identity = {"script_sha256": provenance.sha256(script_text.rstrip()), "platform": PLATFORM, "config": config}
+    return provenance.sha256(json.dumps(identity, sort_keys=True).encode())[:16]
+
+
+@dataclass
+class Entry:
+    path: Path
+    provenance: dict
+
+    @property
+    def files_dir(self) -> Path:
+        return self.path / "files"
+
+
+class ResultsCache:
+    """The cache in ``root`` (default: the committed ``results/`` folder)."""
+
+    def __init__(self, root: Path = RESULTS) -> None:
+        self.root = root
+
+    def _path(self, script_name: str, key: str) -> Path:
+        return self.root / f"{Path(script_name).stem}-{key}"
+
+    def lookup(self, script_name: str, script_text: bytes, config: dict) -> Entry:
+        """The verified entry for this script and config; ``NotCached`` if there is none."""
+        path = self._path(script_name, cache_key(script_text, config))
+        if not (path / provenance.PROVENANCE_FILE).is_file():
+            raise NotCached(
+                f"No cached result for {script_name} with config {json.dumps(config, sort_keys=True)}: "
+                f"the script differs from every recorded run. Refresh the cache with:\n    {REFRESH_COMMAND}\n"
+                f"or run it live with BSS2_BACKEND=emulator."
+            )
+        try:
+            record = provenance.load(path)
+            expected = record["files"]
+        except (ValueError, KeyError) as error:
+            raise CorruptCacheEntry(
+                f"{path / provenance.PROVENANCE_FILE} is unreadable ({error}). Delete {path} and run {REFRESH_COMMAND}"
+            ) from None
+        for name, digest in expected.items():
+            file = path / "files" / name
+            if not file.is_file() or provenance.sha256(file.read_bytes()) != digest:
+                raise CorruptCacheEntry(
+                    f"Cache entry {path.name} is corrupt: {name} is missing or changed since it was recorded. "
+                    f"Delete {path} and run {REFRESH_COMMAND}"
+                )
+        return Entry(path, record)
+
+    def store(self, script_name: str, script_text: bytes, config: dict, job_dir: Path) -> Entry:
+        """Store a finished job folder (its files and its provenance record); all or nothing."""
+        path = self._path(script_name, cache_key(script_text, config))
+        record = provenance.load(job_dir)
+        with atomic.staged_directory(path) as staging:
+            for name in record["files"]:
+                target = staging / "files" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(job_dir / name, target)
+            provenance.write(staging, record)
+        return Entry(path, record)
+
+    def prune(self, script_name: str, keep: Path) -> None:
+        """Remove the entries of ``script_name`` other than ``keep`` (results of older script versions)."""
+        for old in self.root.glob(f"{Path(script_name).stem}-*"):
+            if old != keep and (old / provenance.PROVENANCE_FILE).is_file():
+                shutil.rmtree(old)

@@ -1,0 +1,60 @@
+"""Run an unmodified experiment script against the emulator.
+
+``python -m helpers.emulator.job_process SCRIPT`` makes ``import pynn_brainscales.brainscales2``
+resolve to this emulator for that one process (through ``sys.modules``; no
+package called ``pynn_brainscales`` is installed anywhere), then runs SCRIPT as
+``__main__``. ``run_script`` does that in a subprocess inside a working
+directory, so the script's output files land there.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+from ..paths import REPOSITORY
+
+
+def install_aliases() -> None:
+    """Make the ``pynn_brainscales.brainscales2`` module names point at the emulator."""
+    import helpers.emulator as emulator
+
+    package = types.ModuleType("pynn_brainscales")
+    package.__path__ = []
+    package.brainscales2 = emulator
+    sys.modules["pynn_brainscales"] = package
+    sys.modules["pynn_brainscales.brainscales2"] = emulator
+    sys.modules["pynn_brainscales.brainscales2.standardmodels"] = emulator.standardmodels
+    sys.modules["pynn_brainscales.brainscales2.standardmodels.cells"] = emulator.standardmodels.cells
+    sys.modules["pynn_brainscales.brainscales2.standardmodels.synapses"] = emulator.standardmodels.synapses
+
+
+def run_script(script: Path, workdir: Path, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with the emulator in a fresh Python process whose working directory is ``workdir``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
+    env.setdefault("MPLBACKEND", "Agg")
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.emulator.job_process", str(script)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) != 1:
+        raise SystemExit("usage: python -m helpers.emulator.job_process SCRIPT")
+    install_aliases()
+    sys.argv = argv
+    runpy.run_path(argv[0], run_name="__main__")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

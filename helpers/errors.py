@@ -1,0 +1,24 @@
+"""The base class of every error the helpers raise for a user.
+
+Each subclass lives next to the code that raises it, and its message says what
+went wrong and how to fix it. The command line catches ``BSS2Error`` and prints
+the message; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class BSS2Error(Exception):
+    """An error a user can act on; the message names the problem and the fix."""
+
+
+class SettingError(BSS2Error, ValueError):
+    """An environment variable with a value the helpers cannot use."""
+
+
+class ScriptNotFound(BSS2Error, FileNotFoundError):
+    """The experiment script to run does not exist."""
+
+
+class OutputDirError(BSS2Error, OSError):
+    """The folder for job results cannot be created or written."""

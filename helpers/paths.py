@@ -1,0 +1,17 @@
+"""Where the project's own files are: the repository root and the folders the helpers read.
+
+This is the one place the repository root is computed; every other module asks here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The repository root: the folder that holds ``helpers/``, ``tutorials/`` and ``results/``.
+REPOSITORY = Path(__file__).resolve().parent.parent
+#: The committed results cache.
+RESULTS = REPOSITORY / "results"
+#: The tutorial notebooks (Jupytext MyST sources).
+TUTORIALS = REPOSITORY / "tutorials"
+#: The figure style shared by the notebooks and the site.
+MPL_STYLE = REPOSITORY / "_static" / "bss2.mplstyle"

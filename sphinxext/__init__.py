@@ -1,0 +1,30 @@
+"""The site's Sphinx extension: everything the build computes, kept out of ``conf.py``.
+
+It follows MyST-NB's own layout (``myst_nb/sphinx_ext.py``): ``setup()`` only
+registers config values, event handlers, transforms and directives; each job
+lives in a module of its own.
+
+- ``environment``: pins the build's environment, so jobs are replayed from the
+  committed cache whatever the developer's shell holds (``config-inited``);
+- ``notebook_cache``: the digest of what notebook outputs depend on besides
+  their code, and the notebook cache path keyed by it (``config-inited``);
+- ``thumbnails``: the landing page's card images, drawn from the cache;
+- ``fidelity_table``: the emulator page's comparison with the hardware targets.
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from . import environment, fidelity_table, notebook_cache, thumbnails
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("bss2_inputs_digest", "", "env")  # a change re-reads every page
+    app.add_config_value("bss2_repository_url", "", "html")
+    app.connect("config-inited", environment.pin)
+    app.connect("config-inited", notebook_cache.configure)
+    app.connect("config-inited", environment.repository_links)
+    app.add_transform(thumbnails.EmbedThumbnails)
+    app.add_directive("bss2-fidelity-table", fidelity_table.FidelityTable)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

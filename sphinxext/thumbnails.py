@@ -1,0 +1,56 @@
+"""The landing page's card images: each experiment's cached result, drawn while the page is read.
+
+A card names its image ``bss2-thumbnail:<script>`` (``:img-top: bss2-thumbnail:first_experiment.py``);
+this transform draws the figure from the same cache the tutorial replays and
+embeds it in the page as a PNG data URI. Nothing is written to or read back
+from the build folder, and nothing is ever hand-recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+from helpers.experiments import experiment_scripts
+from helpers.kernel import software_version
+
+SCHEME = "bss2-thumbnail:"
+
+
+def thumbnail_png(script_name: str) -> bytes:
+    """A small PNG of the cached result of ``script_name``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.cache.store import ResultsCache
+    from helpers.plotting import membrane_figure
+
+    scripts = experiment_scripts()
+    if script_name not in scripts:
+        raise ValueError(f"{SCHEME}{script_name}: the tutorial has no %%file cell for {script_name}.")
+    entry = ResultsCache().lookup(script_name, scripts[script_name].encode(), {"SOFTWARE_VERSION": software_version()})
+    with contextlib.redirect_stdout(io.StringIO()):  # the figure's "No spikes found" note is for notebooks
+        fig = membrane_figure(entry.files_dir / script_name.replace(".py", ".dat"))
+    fig.set_size_inches(5.0, 3.0 if len(fig.axes) == 1 else 4.2)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class EmbedThumbnails(SphinxTransform):
+    """Replace ``bss2-thumbnail:`` image URIs by the drawn figure."""
+
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for image in self.document.findall(nodes.image):
+            if image["uri"].startswith(SCHEME):
+                png = thumbnail_png(image["uri"].removeprefix(SCHEME))
+                image["uri"] = "data:image/png;base64," + base64.b64encode(png).decode()

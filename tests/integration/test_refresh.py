@@ -1,0 +1,37 @@
+"""Refreshing the results cache from the tutorial's %%file cells, on the emulator and on the (fake) queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.cache.store import ResultsCache
+from helpers.execution import refresh_results
+from helpers.jobs import JobFailed
+from tests.conftest import EXPERIMENTS
+
+
+def snapshot(cache: ResultsCache) -> dict[str, bytes]:
+    """Every file of the cache, by relative path, with its content."""
+    return {str(p.relative_to(cache.root)): p.read_bytes() for p in sorted(cache.root.rglob("*")) if p.is_file()}
+
+
+def test_refresh_from_the_queue_records_every_experiment(fake_ebrains, monkeypatch, tmp_path):
+    monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
+    cache = ResultsCache(tmp_path / "cache")
+    job_ids = refresh_results("nmpi", cache=cache)
+    assert len(job_ids) == 4 and sorted(job_ids) == sorted(str(i) for i in fake_ebrains.jobs)
+    entries = sorted(p.name.rsplit("-", 1)[0] for p in cache.root.iterdir())
+    assert entries == sorted(EXPERIMENTS)
+    for entry in cache.root.iterdir():
+        assert '"backend": "nmpi"' in (entry / "provenance.json").read_text()
+
+
+def test_failed_refresh_keeps_the_old_cache_byte_for_byte(fake_ebrains, monkeypatch, tmp_path):
+    monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
+    cache = ResultsCache(tmp_path / "cache")
+    refresh_results("emulator", cache=cache)
+    before = snapshot(cache)
+    fake_ebrains.next_outcomes.extend(["normal", "error"])
+    with pytest.raises(JobFailed, match="status 'error'"):
+        refresh_results("nmpi", cache=cache)
+    assert snapshot(cache) == before

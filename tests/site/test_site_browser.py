@@ -1,0 +1,142 @@
+"""The built site in real Chromium: every page loads cleanly and locally, figures decode, and the tutorial
+page has its provenance boxes, launch and download links. LinkChecker checks every local link."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import nbformat
+import pytest
+
+from helpers.paths import REPOSITORY
+
+REPOSITORY_URL = "https://github.com/example-org/bss2-tutorials"
+SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+PAGES = ["index.html", "tutorials/queue_runner.html", "emulator.html", "execution-statistics.html", "search.html"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The site as the sources make it now, built afresh for this test module and served on 127.0.0.1.
+
+    The build is fresh (no earlier doctrees or HTML can be served), and quick: notebook
+    outputs come from the digest-keyed notebook cache.
+    """
+    build = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(build / "doctrees"), ".",
+                    str(build / "html")], cwd=REPOSITORY, check=True,
+                   env={**os.environ, "BSS2_REPOSITORY_URL": REPOSITORY_URL})  # fmt: skip
+    handler = functools.partial(QuietHandler, directory=str(build / "html"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run must install Debian's chromium package.")
+        pytest.skip("Chromium not found: install Debian's 'chromium' package to run the browser test.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def visit(browser, url: str, color_scheme: str = "light"):
+    """Open ``url`` and scroll through it; return the page, console errors and off-site requests."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+    errors, foreign = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def check_request(request):
+        host = urlparse(request.url).hostname
+        if urlparse(request.url).scheme not in ("data", "blob") and host != "127.0.0.1":
+            foreign.append(request.url)
+
+    page.on("request", check_request)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="networkidle")
+    page.evaluate("async () => { for (let y = 0; y < document.body.scrollHeight; y += 600) {"
+                  " window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); } }")  # fmt: skip
+    page.wait_for_load_state("networkidle")
+    return page, errors, foreign
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_locally_without_errors_and_images_decode(site, browser, path):
+    page, errors, foreign = visit(browser, f"{site}/{path}")
+    assert errors == []
+    assert foreign == []
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert broken == []
+    missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).map(i => i.src)")
+    assert missing_alt == []
+    page.close()
+
+
+def test_tutorial_page_shows_figures_provenance_launch_and_downloads(site, browser):
+    page, _, _ = visit(browser, f"{site}/tutorials/queue_runner.html")
+    figures = page.locator(".cell_output img")
+    assert figures.count() == 4
+    assert all(len(figures.nth(i).get_attribute("alt")) > 40 for i in range(4))  # described, not a file name
+    boxes = page.locator(".bss2-provenance")
+    assert boxes.count() == 4
+    for i in range(4):
+        text = boxes.nth(i).inner_text()
+        assert ("Emulated result" in text and "emulator (not hardware)" in text) or "hardware result" in text
+        assert "Job" in text and "Software" in text and "Date" in text
+    launch = page.locator('a[href*="git-pull"]')
+    assert launch.count() >= 1
+    query = parse_qs(urlparse(launch.first.get_attribute("href")).query)
+    assert query["repo"] == [REPOSITORY_URL]
+    assert query["urlpath"][0].endswith("tutorials/queue_runner.ipynb")
+    downloads = {a.get_attribute("href") for a in page.locator("a[href$='.ipynb'], a[href$='.md']").all()}
+    ipynb = next(h for h in downloads if h.endswith(".ipynb") and "git-pull" not in h)
+    assert any(h.endswith("queue_runner.md") for h in downloads)
+    notebook = nbformat.reads(page.request.get(page.url.rsplit("/", 1)[0] + "/" + ipynb).text(), as_version=4)
+    nbformat.validate(notebook)
+    assert sum(cell.cell_type == "code" for cell in notebook.cells) >= 12
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "tutorial.png"), full_page=True)
+    page.close()
+
+
+def test_dark_mode_follows_the_reader(site, browser):
+    page, errors, _ = visit(browser, f"{site}/index.html", color_scheme="dark")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert errors == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "index-dark.png"))
+    page.close()
+
+
+def test_linkchecker_finds_no_broken_local_link(site):
+    process = subprocess.run([str(Path(sys.executable).with_name("linkchecker")), "--no-status", "--no-warnings",
+                              f"{site}/index.html"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert process.returncode == 0, process.stdout[-3000:]

@@ -1,0 +1,97 @@
+"""The package's shape: stages import only from stages below them, and the README's layout table is the tree."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from helpers.paths import REPOSITORY
+
+#: The data path's stages, bottom to top; a module may import from its own stage and the ones below.
+STAGES = [
+    ("helpers.paths", "helpers.errors", "helpers.settings", "helpers.jobs", "helpers.analysis", "helpers.experiments"),
+    ("helpers.emulator",),
+    ("helpers.cache",),
+    ("helpers.backends",),
+    ("helpers.execution", "helpers.collab", "helpers.kernel", "helpers.plotting", "helpers.fidelity", "helpers.cli",
+     "helpers.__main__", "helpers"),
+    ("sphinxext",),
+]  # fmt: skip
+
+
+def stage(module: str) -> int:
+    """The stage of a module: the longest matching prefix in STAGES."""
+    matches = [
+        (len(prefix), rank)
+        for rank, prefixes in enumerate(STAGES)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    if not matches:
+        raise AssertionError(f"{module} belongs to no stage: add it to STAGES and to the README's layout table.")
+    return max(matches)[1]
+
+
+def module_name(path) -> str:
+    parts = list(path.relative_to(REPOSITORY).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(name: str) -> bool:
+    path = REPOSITORY.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imported(path) -> set[str]:
+    """Every project module that the file at ``path`` imports, anywhere in it, as absolute names."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            for alias in node.names:
+                # ``from package import module`` imports the module; ``from module import name``, the module.
+                found.add(f"{target}.{alias.name}" if is_module(f"{target}.{alias.name}") else target)
+    return {m for m in found if m.split(".")[0] in ("helpers", "sphinxext")}
+
+
+SOURCES = sorted([*(REPOSITORY / "helpers").rglob("*.py"), *(REPOSITORY / "sphinxext").rglob("*.py")])
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(REPOSITORY)))
+def test_no_module_imports_from_a_stage_above_it(path):
+    mine = stage(module_name(path))
+    above = sorted(m for m in imported(path) if stage(m) > mine)
+    assert above == [], f"{module_name(path)} (stage {mine}) imports from a stage above it: {above}"
+
+
+def test_repository_root_is_computed_in_one_place():
+    computed = [p for p in SOURCES if re.search(r"\.parents?\b", p.read_text()) and "__file__" in p.read_text()]
+    assert [p.name for p in computed] == ["paths.py"]
+
+
+def layout_rows() -> list[str]:
+    readme = (REPOSITORY / "README.md").read_text()
+    table = readme.split("## Layout", 1)[1]
+    first_cells = re.findall(r"^\| ([^|]+)\|", table, flags=re.M)
+    return [path for cell in first_cells for path in re.findall(r"`([^`]+)`", cell)]
+
+
+def test_readme_layout_table_matches_the_tree():
+    rows = layout_rows()
+    missing = [row for row in rows if not (REPOSITORY / row.rstrip("/")).exists()]
+    assert missing == [], f"The README's layout table names paths that do not exist: {missing}"
+    packages = [p.parent for p in (REPOSITORY / "helpers").glob("*/__init__.py")]
+    modules = [p for p in (REPOSITORY / "helpers").glob("*.py") if p.name != "__init__.py"]
+    for path in [*packages, *modules, REPOSITORY / "sphinxext", REPOSITORY / "tests" / "support"]:
+        shown = str(path.relative_to(REPOSITORY)) + ("/" if path.is_dir() else "")
+        assert shown in rows, f"{shown} is missing from the README's layout table"

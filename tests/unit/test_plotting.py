@@ -1,0 +1,62 @@
+"""plot_membrane_dynamics on real emulator output: labels, ranges, segments, and the EMULATED mark."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import json
+
+import pytest
+
+from helpers.execution import execute_on_hardware
+from helpers.plotting import ResultFileError, membrane_figure, plot_membrane_dynamics
+from tests.conftest import experiment
+
+
+def replayed(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / f"{name}.py").write_text(experiment(name))
+    job_id = execute_on_hardware(f"{name}.py", backend="replay", destination=tmp_path)
+    return tmp_path / f"job_{job_id}" / f"{name}.dat"
+
+
+def test_single_neuron_with_spikes(tmp_path, monkeypatch):
+    fig = membrane_figure(replayed("second_experiment", tmp_path, monkeypatch))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Wall clock time [ms]" and ax.get_ylabel() == "ADC readout [a.u.]"
+    assert ax.get_ylim() == (0, 1023)
+    assert len(ax.get_lines()) > 10  # the trace plus one vertical line per spike
+    assert "EMULATED" in ax.get_title(loc="left")
+    assert any(t.get_text() == "EMULATED" for t in ax.texts)
+
+
+def test_one_coloured_line_per_neuron_with_legend(tmp_path, monkeypatch):
+    fig = membrane_figure(replayed("third_experiment", tmp_path, monkeypatch))
+    ax = fig.axes[0]
+    traces = [line for line in ax.get_lines() if line.get_label().startswith("neuron")]
+    assert len(traces) == 10 and len({line.get_color() for line in traces}) == 10
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["neuron 0", "neuron 1"]
+
+
+def test_no_spikes_is_said(tmp_path, monkeypatch, capsys):
+    plot_membrane_dynamics(replayed("first_experiment", tmp_path, monkeypatch))
+    assert "No spikes found to plot." in capsys.readouterr().out
+
+
+def test_hardware_data_is_not_marked_emulated(tmp_path, monkeypatch):
+    path = replayed("first_experiment", tmp_path, monkeypatch)
+    record = path.parent / "provenance.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), "emulated": False, "backend": "nmpi"}))
+    ax = membrane_figure(path).axes[0]
+    assert "EMULATED" not in ax.get_title(loc="left") and not ax.texts
+
+
+def test_missing_and_unreadable_files_give_clear_errors(tmp_path, monkeypatch):
+    path = replayed("first_experiment", tmp_path, monkeypatch)
+    with pytest.raises(ResultFileError, match=r"No result file.*holds"):
+        membrane_figure(path.with_name("second_experiment.dat"))
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ResultFileError, match="cannot be read with neo"):
+        membrane_figure(path)

@@ -1,0 +1,57 @@
+"""The settings module: every environment variable in one typed place, documented in the README."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import settings
+from helpers.errors import SettingError
+from helpers.paths import REPOSITORY
+from tests.conftest import PROJECT_PREFIXES
+
+
+def test_readme_settings_table_is_generated_from_the_settings():
+    readme = (REPOSITORY / "README.md").read_text()
+    table = readme.split("<!-- settings:start -->\n", 1)[1].split("\n<!-- settings:end -->", 1)[0]
+    assert table.strip() == settings.markdown_table(), "regenerate it with: .venv/bin/python -m helpers settings"
+
+
+def test_only_the_settings_module_reads_the_environment():
+    readers = []
+    for path in (REPOSITORY / "helpers").rglob("*.py"):
+        if path.name != "settings.py" and re.search(r"os\.environ\.get|os\.getenv|os\.environ\[", path.read_text()):
+            readers.append(str(path.relative_to(REPOSITORY)))
+    assert readers == []
+
+
+def test_every_setting_is_isolated_by_the_test_fixture():
+    assert all(name.startswith(PROJECT_PREFIXES) for name in settings.variables())
+
+
+def test_defaults_without_environment():
+    config = settings.current({})
+    assert config.backend == "auto" and config.job_timeout == 3600 and config.record is False
+    assert config.emulator_seed == 2326 and config.job_service.startswith("https://")
+
+
+def test_values_are_typed():
+    config = settings.current({"BSS2_JOB_TIMEOUT": "2.5", "BSS2_RECORD": "1", "BSS2_BACKEND": "Emulator"})
+    assert config.job_timeout == 2.5 and config.record is True and config.backend == "emulator"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BSS2_JOB_TIMEOUT", "abc", "number of seconds"),
+        ("BSS2_JOB_TIMEOUT", "-1", "positive"),
+        ("BSS2_SOFTWARE_VERSION", "nonsense", "stable, experimental"),
+        ("BSS2_EMULATOR_SEED", "-1", "from 0 to"),
+        ("BSS2_BACKEND", "spinnaker", "auto, replay, emulator, nmpi"),
+        ("EBRAINS_JOB_SERVICE", "nmpi.example.org", "http"),
+    ],
+)
+def test_bad_values_name_the_variable_and_what_it_takes(name, value, message):
+    with pytest.raises(SettingError, match=rf"{name}='{re.escape(value)}' .*{message}.*unset it"):
+        settings.current({name: value})
