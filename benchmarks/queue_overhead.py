@@ -28,6 +28,7 @@ from helpers.jobs import Job  # noqa: E402
 from tests.support.fake_ebrains import FakeEbrains  # noqa: E402
 
 JOBS = 8
+TARGET = 0.2  # seconds of overhead per job
 
 
 def main() -> None:
@@ -50,7 +51,8 @@ def main() -> None:
             job_id = execute_on_hardware(str(work / "second_experiment.py"), backend="nmpi", destination=work / "out")
             overheads.append(time.monotonic() - start - fake.durations[int(job_id)])
     print(f"nmpi path overhead per job over the queue's own job time ({JOBS} jobs, fake EBRAINS on loopback):")
-    print(f"  median {statistics.median(overheads):.3f} s, max {max(overheads):.3f} s   (target < 0.5 s)")
+    median = statistics.median(overheads)
+    print(f"  median {median:.3f} s, max {max(overheads):.3f} s; {median / TARGET:.2f} of the {TARGET} s target")
 
     with redirect_stdout(quiet), redirect_stderr(quiet):
         start = time.monotonic()

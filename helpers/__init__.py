@@ -16,6 +16,7 @@ from importlib import import_module
 
 _EXPORTS = {
     "execute_on_hardware": "execution",
+    "fetch_job": "execution",
     "output_dir": "execution",
     "plot_membrane_dynamics": "plotting",
     "show_provenance": "plotting",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from . import backends, settings
@@ -57,16 +58,35 @@ def _find_script(script_name: str | os.PathLike) -> Path:
     return script
 
 
-def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
-    """Run ``job`` on the backend ``name``; publish its files and provenance as ``out/job_<id>/``."""
-    if name == "nmpi" and job.collab is None:
-        job = Job(job.script, job.config, find_collab().slug)
+def _publish(out: Path, produce: Callable[[Path], dict]) -> tuple[dict, Path]:
+    """Let ``produce`` fill a staging folder in ``out`` and return its record; publish it as ``job_<id>/``."""
     with atomic.staging_area(_writable(out)) as staging:
-        record = backends.load(name).run(job, staging)
+        record = provenance.validate(produce(staging))  # the job id is checked before it names a folder
         provenance.write(staging, record)
         job_dir = out / f"job_{record['job_id']}"
         atomic.publish(staging, job_dir)
     return record, job_dir
+
+
+def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
+    """Run ``job`` on the backend ``name``; publish its files and provenance as ``out/job_<id>/``."""
+    collab = job.collab or (find_collab().slug if name == "nmpi" else None)
+    job = Job(job.script, job.config, collab, out)
+    return _publish(out, lambda staging: backends.load(name).run(job, staging))
+
+
+def fetch_job(job_id: str | int, destination: str | Path | None = None) -> str:
+    """Wait for the queue job ``job_id`` and download its files into ``<destination or output dir>/job_<id>/``.
+
+    For a job whose run was interrupted, timed out or lost its download; nothing is submitted.
+    """
+    from .backends import nmpi
+
+    out = Path(destination).expanduser() if destination else output_dir()
+    record, job_dir = _publish(out, lambda staging: nmpi.fetch(str(job_id), staging, out))
+    print(f"Fetched job {record['job_id']} [{provenance.label(record).line}]")
+    print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
+    return str(record["job_id"])
 
 
 def execute_on_hardware(script_name: str, backend: str | None = None, destination: str | Path | None = None) -> str:

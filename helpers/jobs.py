@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ class Job:
     script: Path
     config: dict
     collab: str | None = None
+    output_dir: Path | None = None  # where the job folder will be published; the queue's journal lives there
 
 
 @dataclass
@@ -40,12 +42,26 @@ class JobRecord:
         return self.backend == "emulator" or "emulator" in platform.lower()
 
 
+#: Terminal control sequences (colours, cursor moves, screen clears, titles) and other control characters.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain_text(log: str) -> str:
+    """A job log as plain text: no sequence in it can clear a screen or fake a line; carriage returns end lines."""
+    return _CONTROL.sub("", log.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def log_tail(log: str) -> str:
+    """The last lines of a job log, as plain text."""
+    return "\n".join(plain_text(log).rstrip().splitlines()[-LOG_TAIL_LINES:])
+
+
 class JobFailed(BSS2Error, RuntimeError):
     """A job that ended in an error; the message carries the tail of its log."""
 
     def __init__(self, job_id: str, status: str, log: str) -> None:
         self.job_id, self.status, self.log = job_id, status, log
-        tail = "\n".join(log.rstrip().splitlines()[-LOG_TAIL_LINES:]) or "(the job left no log)"
+        tail = log_tail(log) or "(the job left no log)"
         super().__init__(f"Job {job_id} ended with status '{status}'. Last lines of its log:\n{tail}")
 
 

@@ -3,8 +3,9 @@
 Every job folder and every cache entry holds a ``provenance.json`` that says
 where its files came from: backend, job id, software, times, a log excerpt and
 the hash of every file. Whether a result is emulated is derived from the
-record, never taken from one flag alone, so an emulated result cannot be
-labelled as hardware by editing a single field.
+record and cross-checked (backend, job id, software, the queue's own job
+record), never taken from one flag, so an emulated result cannot be labelled
+as hardware by editing a field.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from ..jobs import LOG_TAIL_LINES, PLATFORM, Job, JobRecord
+from ..errors import BSS2Error
+from ..jobs import PLATFORM, Job, JobRecord, log_tail
 
 PROVENANCE_FILE = "provenance.json"
 
@@ -40,22 +43,24 @@ def software_versions() -> dict[str, str]:
 
 def build(job: Job, record: JobRecord, workdir: Path) -> dict:
     """The record of a finished job whose output files are in ``workdir``."""
-    return {
-        "backend": record.backend,
-        "emulated": record.emulated,
-        "job_id": record.job_id,
-        "platform": PLATFORM,
-        "software_version": record.software_version,
-        "config": job.config,
-        "script": job.script.name,
-        "script_sha256": sha256(job.script.read_bytes()),
-        "submitted_at": record.submitted_at,
-        "completed_at": record.completed_at,
-        "log_excerpt": "\n".join(record.log.rstrip().splitlines()[-LOG_TAIL_LINES:]),
-        "versions": software_versions(),
-        "files": {name: sha256((workdir / name).read_bytes()) for name in record.files},
-        **record.extra,
-    }
+    return validate(
+        {
+            "backend": record.backend,
+            "emulated": record.emulated,
+            "job_id": record.job_id,
+            "platform": PLATFORM,
+            "software_version": record.software_version,
+            "config": job.config,
+            "script": job.script.name,
+            "script_sha256": sha256(job.script.read_bytes()),
+            "submitted_at": record.submitted_at,
+            "completed_at": record.completed_at,
+            "log_excerpt": log_tail(record.log),
+            "versions": software_versions(),
+            "files": {name: sha256((workdir / name).read_bytes()) for name in record.files},
+            **record.extra,
+        }
+    )
 
 
 def write(folder: Path, record: dict) -> None:
@@ -77,10 +82,58 @@ def find(result_file: str | Path) -> dict | None:
     return load(path.parent) if path.is_file() else None
 
 
+class InvalidRecord(BSS2Error, ValueError):
+    """A provenance record that is malformed, or claims what its own contents contradict."""
+
+
+#: The job ids the backends give: the queue's whole numbers, and the emulator's ``emu-`` ids.
+JOB_ID = re.compile(r"[0-9]{1,12}|emu-[0-9a-f]{10}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _safe_name(name: object) -> bool:
+    path = PurePosixPath(str(name))
+    return isinstance(name, str) and bool(name) and not path.is_absolute() and ".." not in path.parts
+
+
+def hardware_evidence(record: dict) -> list[str]:
+    """What is missing for ``record`` to be a hardware result; empty if it is one."""
+    queue_job = record.get("queue_job")
+    platform = str((record.get("hardware_provenance") or {}).get("platform", ""))
+    missing = []
+    if record.get("backend") != "nmpi":
+        missing.append(f"it ran on the {record.get('backend')!r} backend, not the EBRAINS queue")
+    if not re.fullmatch(r"[0-9]{1,12}", str(record.get("job_id"))):
+        missing.append("its job id is not a queue job id")
+    if "emulator" in str(record.get("software_version", "")).lower() or "emulator" in platform.lower():
+        missing.append("it names an emulator as its platform or software")
+    if not isinstance(queue_job, dict) or str(queue_job.get("id")) != str(record.get("job_id")):
+        missing.append("it carries no job record of the queue with its job id")
+    elif queue_job.get("status") != "finished" or queue_job.get("hardware_platform") != PLATFORM:
+        missing.append("the queue's job record is not a finished BrainScaleS-2 job")
+    return missing
+
+
 def is_emulated(record: dict) -> bool:
-    """Emulated unless every sign says hardware: the queue backend, and no emulator named anywhere."""
-    hardware_platform = str((record.get("hardware_provenance") or {}).get("platform", ""))
-    return bool(record.get("emulated")) or record.get("backend") != "nmpi" or "emulator" in hardware_platform.lower()
+    """Emulated unless every sign says hardware (see ``hardware_evidence``); the ``emulated`` flag can only add."""
+    return bool(record.get("emulated")) or bool(hardware_evidence(record))
+
+
+def validate(record: object) -> dict:
+    """``record`` if it is well formed and consistent; ``InvalidRecord`` naming the first problem otherwise."""
+    if not isinstance(record, dict):
+        raise InvalidRecord(f"the record is a {type(record).__name__}, not a JSON object")
+    if not JOB_ID.fullmatch(str(record.get("job_id"))):
+        raise InvalidRecord(f"its job id {str(record.get('job_id'))[:40]!r} is neither a queue nor an emulator id")
+    files = record.get("files")
+    if not isinstance(files, dict):
+        raise InvalidRecord("its 'files' entry must map every output file to its sha256 hash")
+    for name, digest in files.items():
+        if not _safe_name(name) or name == PROVENANCE_FILE or not _SHA256.fullmatch(str(digest)):
+            raise InvalidRecord(f"its 'files' entry lists {str(name)[:60]!r} with {str(digest)[:16]!r}")
+    if record.get("emulated") is False and hardware_evidence(record):
+        raise InvalidRecord(f"it says 'emulated': false, but {'; '.join(hardware_evidence(record))}")
+    return record
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,24 @@ class ResultsCache:
             )
         try:
             record = provenance.load(path)
-            expected = record["files"]
-        except (ValueError, KeyError) as error:
+        except ValueError as error:
             raise CorruptCacheEntry(
                 f"{path / provenance.PROVENANCE_FILE} is unreadable ({error}). Delete {path} and run {REFRESH_COMMAND}"
             ) from None
-        for name, digest in expected.items():
+        try:
+            provenance.validate(record)
+        except provenance.InvalidRecord as error:
+            raise CorruptCacheEntry(
+                f"Cache entry {path.name} cannot be trusted: {error}. Delete {path} and run {REFRESH_COMMAND}"
+            ) from None
+        stored = {str(p.relative_to(path / "files")) for p in (path / "files").rglob("*") if p.is_file()}
+        unlisted = sorted(stored - set(record["files"]))
+        if unlisted:
+            raise CorruptCacheEntry(
+                f"Cache entry {path.name} cannot be trusted: it holds {', '.join(unlisted)}, which its provenance "
+                f"record does not list. Delete {path} and run {REFRESH_COMMAND}"
+            )
+        for name, digest in record["files"].items():
             file = path / "files" / name
             if not file.is_file() or provenance.sha256(file.read_bytes()) != digest:
                 raise CorruptCacheEntry(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers.cache.refresh import RefreshIncomplete
 from helpers.cache.store import ResultsCache
 from helpers.execution import refresh_results
-from helpers.jobs import JobFailed
 from tests.conftest import EXPERIMENTS
 
 
@@ -26,12 +26,20 @@ def test_refresh_from_the_queue_records_every_experiment(fake_ebrains, monkeypat
         assert '"backend": "nmpi"' in (entry / "provenance.json").read_text()
 
 
-def test_failed_refresh_keeps_the_old_cache_byte_for_byte(fake_ebrains, monkeypatch, tmp_path):
+def test_a_failed_experiment_keeps_its_old_entry_and_the_finished_ones_are_stored(fake_ebrains, monkeypatch, tmp_path):
     monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
     cache = ResultsCache(tmp_path / "cache")
     refresh_results("emulator", cache=cache)
     before = snapshot(cache)
     fake_ebrains.next_outcomes.extend(["normal", "error"])
-    with pytest.raises(JobFailed, match="status 'error'"):
+    with pytest.raises(RefreshIncomplete, match="1 of 4 experiments failed") as failure:
         refresh_results("nmpi", cache=cache)
-    assert snapshot(cache) == before
+    (failed,) = [name for name in EXPERIMENTS if f"- {name}.py: Job" in str(failure.value)]
+    after = snapshot(cache)
+    assert {k: v for k, v in after.items() if k.startswith(failed)} == {
+        k: v for k, v in before.items() if k.startswith(failed)
+    }
+    for entry in cache.root.iterdir():
+        backend = '"backend": "emulator"' if entry.name.startswith(failed) else '"backend": "nmpi"'
+        assert backend in (entry / "provenance.json").read_text()
+    assert len(list(cache.root.iterdir())) == 4  # the finished ones replaced their old entries

@@ -1,13 +1,21 @@
 """A fake EBRAINS on 127.0.0.1: identity, job queue, projects (quota) and Drive, for the real clients.
 
 It speaks the URL shapes that ``nmpi`` 0.11.2 and ``ebrains_drive`` 0.7.0 use
-and runs submitted BrainScaleS-2 jobs
-on the emulator, as the real queue runs them on the chip. Tests inject faults:
+and runs submitted BrainScaleS-2 jobs on the emulator, as the real queue runs
+them on the chip. Tests and benchmarks share it, and inject faults:
 
-- ``fail(path_prefix, status, body, times)``: answer the next requests with an HTTP error;
-- ``slow_seconds``: delay every answer; ``drop(path_prefix, times)``: close the connection unanswered;
-- ``next_outcomes``: make the next jobs end in "error" (with a log), "removed", with output paths
-  that escape the download folder ("escape-absolute", "escape-dotdot"), or "truncated" downloads.
+- ``fail(prefix, status, body)``: answer the next matching requests with an HTTP error (any JSON body);
+- ``drop(prefix)``: close the connection unanswered; ``silent(prefix)``: accept it and never answer;
+- ``raw(prefix, status, data)``: answer with these bytes, e.g. a truncated JSON body;
+- ``after=True`` on any of them: the request takes effect first, so a submission creates its job
+  and only the answer is lost: the case that must not bill a student twice;
+- ``slow_seconds``: delay every answer;
+- ``next_outcomes``: how the next jobs end or what they send back:
+  ``error`` (with a log), ``removed``, ``escape-absolute``/``escape-dotdot`` (output paths leaving the
+  folder), ``truncated``/``trickle``/``oversize``/``huge`` (downloads cut short, at 1 byte/s, longer
+  than declared, declared larger than any cap), ``many-files``, ``duplicate-paths``,
+  ``provenance-name``, ``sha512``, ``uppercase-hash``, ``bad-hash``, ``escape-log`` (terminal control
+  codes in the log), ``hostile-uri`` (a ``resource_uri`` naming another host) and ``no-status``.
 
 Run by hand:  python -m tests.support.fake_ebrains --port 8765 --token T --collab my-collab
 """
@@ -28,14 +36,18 @@ from urllib.parse import parse_qs, urlparse
 from helpers.emulator.job_process import run_script
 
 DRIVE_TOKEN = "drive-session-token"
+USER = "student"
 
 
 @dataclass
 class Fault:
     prefix: str
-    status: int | None  # None: drop the connection
-    body: dict | None
-    times: int
+    kind: str  # "status", "drop", "silent" or "raw"
+    status: int = 0
+    body: object = None  # JSON for "status", bytes for "raw"
+    times: int = 1
+    after: bool = False  # the request takes effect before the fault
+    method: str | None = None
 
 
 @dataclass
@@ -48,24 +60,31 @@ class FakeEbrains:
 
     def __post_init__(self) -> None:
         self.jobs: dict[int, dict] = {}
+        self.outcomes: dict[int, str] = {}
         self.durations: dict[int, float] = {}  # seconds from submission to a final status, for benchmarks
         self.files: dict[tuple[int, str], bytes] = {}
-        self.truncated: set[tuple[int, str]] = set()
         self.projects: list[dict] = [
             {"id": "p0", "collab": slug, "status": "accepted", "title": "quota"} for slug in self.collabs.values()
         ]
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str, dict]] = []  # method, path, headers
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
         self._next_id = 1000
         self._server: ThreadingHTTPServer | None = None
 
     # -- control -------------------------------------------------------------
-    def fail(self, prefix: str, status: int, body: dict, times: int = 1) -> None:
-        self.faults.append(Fault(prefix, status, body, times))
+    def fail(self, prefix: str, status: int, body: object, times: int = 1, after: bool = False, method=None) -> None:
+        self.faults.append(Fault(prefix, "status", status, body, times, after, method))
 
-    def drop(self, prefix: str, times: int = 1) -> None:
-        self.faults.append(Fault(prefix, None, None, times))
+    def drop(self, prefix: str, times: int = 1, after: bool = False, method=None) -> None:
+        self.faults.append(Fault(prefix, "drop", times=times, after=after, method=method))
+
+    def silent(self, prefix: str, times: int = 1, method=None) -> None:
+        self.faults.append(Fault(prefix, "silent", times=times, method=method))
+
+    def raw(self, prefix: str, status: int, data: bytes, times: int = 1, after: bool = False, method=None) -> None:
+        self.faults.append(Fault(prefix, "raw", status, data, times, after, method))
 
     def start(self, port: int = 0) -> str:
         self._server = _Server(("127.0.0.1", port), _handler(self))
@@ -79,12 +98,17 @@ class FakeEbrains:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        self.stopped.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
 
+    def submissions(self) -> int:
+        """How many jobs were created: what the student would be billed for."""
+        return len(self.jobs)
+
     # -- job lifecycle -------------------------------------------------------
-    def submit(self, body: dict, user: str) -> dict:
+    def submit(self, body: dict) -> dict:
         with self.lock:
             job_id = self._next_id
             self._next_id += 1
@@ -92,14 +116,17 @@ class FakeEbrains:
         job = {
             **body,
             "id": job_id,
-            "user_id": user,
+            "user_id": USER,
             "status": "submitted",
-            "resource_uri": f"/jobs/{job_id}",
+            "resource_uri": f"/jobs/@127.0.0.2:{self._server.server_address[1]}"
+            if outcome == "hostile-uri"
+            else f"/jobs/{job_id}",
             "timestamp_submission": _now(),
             "log": "",
             "output_data": None,
         }
         self.jobs[job_id] = job
+        self.outcomes[job_id] = outcome
         started = time.monotonic()
 
         def run() -> None:
@@ -124,28 +151,35 @@ class FakeEbrains:
             outputs = {p.name: p.read_bytes() for p in Path(work).iterdir() if p.is_file()}
         time.sleep(self.step_seconds)
         job["log"] = process.stdout + process.stderr
+        if outcome == "escape-log":
+            job["log"] += "\x1b[2J\x1b[H\x1b]0;owned\x07Job finished OK\r\n"
         if outcome == "error" or process.returncode != 0:
             job["log"] += "\nRuntimeError: the experiment failed on the chip (injected)\n" if outcome == "error" else ""
             job["status"] = "error"
             job["timestamp_completion"] = _now()
             return
+        if outcome == "provenance-name":
+            outputs["provenance.json"] = b'{"emulated": false}'
+        if outcome == "many-files":
+            outputs.update({f"extra_{k:04d}.txt": b"x" for k in range(1100)})
         files = []
         for name, data in sorted(outputs.items()):
             self.files[(job["id"], name)] = data
             path = {"escape-absolute": f"/tmp/{name}", "escape-dotdot": f"job_{job['id']}/../../{name}"}.get(
                 outcome, f"job_{job['id']}/{name}"
             )
-            if outcome == "truncated":
-                self.truncated.add((job["id"], name))
+            digest = hashlib.sha512(data).hexdigest() if outcome == "sha512" else hashlib.sha1(data).hexdigest()
             files.append(
                 {
                     "url": f"{self.url}/files/{job['id']}/{name}",
                     "path": path,
                     "content_type": "application/octet-stream",
-                    "size": len(data),
-                    "hash": hashlib.sha1(data).hexdigest(),
+                    "size": {"oversize": 10, "huge": 2**31}.get(outcome, len(data)),
+                    "hash": {"uppercase-hash": digest.upper(), "bad-hash": "0" * 40}.get(outcome, digest),
                 }
             )
+        if outcome == "duplicate-paths":
+            files.append(dict(files[0]))
         job["output_data"] = {"repository": "Fake repository", "files": files}
         job["provenance"] = {"platform": "BrainScaleS-2 (fake: emulator)", "version": "fake"}
         job["resource_usage"] = {"value": 0.001, "units": "chip-hours"}
@@ -177,19 +211,34 @@ def _handler(fake: FakeEbrains):
             self.end_headers()
             self.wfile.write(data)
 
-        def _fault(self, path: str) -> bool:
+        def _take_fault(self, method: str, path: str, after: bool) -> Fault | None:
             with fake.lock:
-                fault = next((f for f in fake.faults if path.startswith(f.prefix) and f.times > 0), None)
-                if fault:
-                    fault.times -= 1
-            if fault is None:
-                return False
-            if fault.status is None:
+                for fault in fake.faults:
+                    if (
+                        fault.times > 0
+                        and fault.after == after
+                        and path.startswith(fault.prefix)
+                        and fault.method in (None, method)
+                    ):
+                        fault.times -= 1
+                        return fault
+            return None
+
+        def _apply(self, fault: Fault) -> None:
+            if fault.kind == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
+            elif fault.kind == "silent":
+                fake.stopped.wait(600)  # hold the connection open, answering nothing
+                self.close_connection = True
+            elif fault.kind == "raw":
+                self.send_response(fault.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(fault.body)))
+                self.end_headers()
+                self.wfile.write(fault.body)
             else:
                 self._send(fault.status, fault.body)
-            return True
 
         def _bearer_ok(self) -> bool:
             if self.headers.get("Authorization") == f"Bearer {fake.token}":
@@ -202,8 +251,9 @@ def _handler(fake: FakeEbrains):
             fake.requests.append((method, url.path, dict(self.headers)))
             if fake.slow_seconds:
                 time.sleep(fake.slow_seconds)
-            if self._fault(url.path):
-                return
+            fault = self._take_fault(method, url.path, after=False)
+            if fault:
+                return self._apply(fault)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             query = parse_qs(url.query)
@@ -211,79 +261,101 @@ def _handler(fake: FakeEbrains):
             if url.path == "/userinfo" and method == "GET":
                 if self._bearer_ok():
                     teams = [f"collab-{slug}-administrator" for slug in fake.collabs.values()]
-                    self._send(200, {"sub": "u1", "preferred_username": "student", "roles": {"team": teams}})
+                    self._send(200, {"sub": "u1", "preferred_username": USER, "roles": {"team": teams}})
             elif parts[:1] == ["files"] and method == "GET":
-                key = (int(parts[1]), parts[2])
-                data = fake.files.get(key)
-                if data is None:
-                    self._send(404, {"detail": "No such file"})
-                elif key in fake.truncated:
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data[: len(data) // 2])
-                    self.close_connection = True
-                else:
-                    self._send(200, data, "application/octet-stream")
+                self._file(int(parts[1]), parts[2])
             elif parts[:1] == ["jobs"]:
-                if not self._bearer_ok():
-                    return
-                if method == "POST" and len(parts) == 1:
-                    if not body or "code" not in body:
-                        self._send(422, {"detail": [{"loc": ["body", "code"], "msg": "field required"}]})
-                    else:
-                        self._send(201, fake.submit(body, "student"))
-                elif method == "GET" and len(parts) == 1:
-                    statuses = query.get("status", [])
-                    self._send(200, [j for j in fake.jobs.values() if not statuses or j["status"] in statuses])
-                elif method == "GET":
-                    job = fake.jobs.get(int(parts[1]))
-                    if job is None:
-                        self._send(404, {"detail": "Job not found"})
-                    else:
-                        shown = dict(job)
-                        if query.get("with_log") != ["true"]:
-                            shown.pop("log", None)
-                        self._send(200, shown)
-                else:
-                    self._send(405, {"detail": "Method not allowed"})
+                if self._bearer_ok():
+                    self._jobs(method, parts, body, query)
             elif parts[:1] == ["projects"]:
-                if not self._bearer_ok():
-                    return
-                if method == "GET":
-                    collab = query.get("collab", [None])[0]
-                    self._send(200, [p for p in fake.projects if collab in (None, p["collab"])])
-                else:
-                    project = {
-                        **body,
-                        "id": f"p{len(fake.projects)}",
-                        "resource_uri": f"/projects/p{len(fake.projects)}",
-                    }
-                    fake.projects.append(project)
-                    self._send(201, project)  # the v3 server answers with id, not context
+                if self._bearer_ok():
+                    self._projects(method, body, query)
             elif url.path == "/api2/account/token/" and method == "GET":
                 if self._bearer_ok():
                     self._send(200, DRIVE_TOKEN.encode(), "text/plain")
             elif url.path == "/api2/repos/" and method == "GET":
-                if self.headers.get("Authorization") != f"Token {DRIVE_TOKEN}":
-                    self._send(401, {"detail": "Invalid token"})
-                else:
-                    self._send(
-                        200,
-                        [
-                            {
-                                "id": f"repo-{slug}",
-                                "name": title,
-                                "owner": f"collab-{slug}-administrator",
-                                "type": "grepo",
-                                "permission": "rw",
-                                "encrypted": False,
-                            }
-                            for title, slug in fake.collabs.items()
-                        ],
-                    )
+                self._repos()
             else:
                 self._send(404, {"detail": f"Not found: {url.path}"})
+
+        def _file(self, job_id: int, name: str) -> None:
+            data = fake.files.get((job_id, name))
+            outcome = fake.outcomes.get(job_id)
+            if data is None:
+                return self._send(404, {"detail": "No such file"})
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data) * (1000 if outcome == "oversize" else 1)))
+            self.end_headers()
+            if outcome == "truncated":
+                self.wfile.write(data[: len(data) // 2])
+                self.close_connection = True
+            elif outcome == "trickle":
+                for byte in data:
+                    if fake.stopped.wait(1.0):
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                self.close_connection = True
+            elif outcome == "oversize":
+                for _ in range(1000):
+                    self.wfile.write(data)
+            else:
+                self.wfile.write(data)
+
+        def _jobs(self, method: str, parts: list[str], body, query: dict) -> None:
+            if method == "POST" and len(parts) == 1:
+                if not body or "code" not in body:
+                    return self._send(422, {"detail": [{"loc": ["body", "code"], "msg": "field required"}]})
+                job = fake.submit(body)
+                fault = self._take_fault(method, self.path, after=True)
+                return self._apply(fault) if fault else self._send(201, job)
+            if method == "GET" and len(parts) == 1:
+                statuses = query.get("status", [])
+                listed = [
+                    j
+                    for j in fake.jobs.values()
+                    if (not statuses or j["status"] in statuses)
+                    and query.get("user_id", [j["user_id"]])[0] == j["user_id"]
+                    and query.get("collab", [j["collab"]])[0] == j["collab"]
+                ]
+                return self._send(200, listed)
+            if method == "GET" and parts[1].isdigit():
+                job = fake.jobs.get(int(parts[1]))
+                if job is None:
+                    return self._send(404, {"detail": "Job not found"})
+                shown = dict(job)
+                if urlparse(self.path).query.find("with_log=true") < 0:
+                    shown.pop("log", None)
+                if fake.outcomes.get(job["id"]) == "no-status":
+                    shown.pop("status", None)
+                return self._send(200, shown)
+            self._send(404 if method == "GET" else 405, {"detail": "Not found"})
+
+        def _projects(self, method: str, body, query: dict) -> None:
+            if method == "GET":
+                collab = query.get("collab", [None])[0]
+                return self._send(200, [p for p in fake.projects if collab in (None, p["collab"])])
+            project = {**body, "id": f"p{len(fake.projects)}", "resource_uri": f"/projects/p{len(fake.projects)}"}
+            fake.projects.append(project)
+            self._send(201, project)  # the v3 server answers with id, not context
+
+        def _repos(self) -> None:
+            if self.headers.get("Authorization") != f"Token {DRIVE_TOKEN}":
+                return self._send(401, {"detail": "Invalid token"})
+            self._send(
+                200,
+                [
+                    {
+                        "id": f"repo-{slug}",
+                        "name": title,
+                        "owner": f"collab-{slug}-administrator",
+                        "type": "grepo",
+                        "permission": "rw",
+                        "encrypted": False,
+                    }
+                    for title, slug in fake.collabs.items()
+                ],
+            )
 
         def do_GET(self) -> None:
             self._handle("GET")

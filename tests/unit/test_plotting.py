@@ -45,12 +45,31 @@ def test_no_spikes_is_said(tmp_path, monkeypatch, capsys):
     assert "No spikes found to plot." in capsys.readouterr().out
 
 
+HARDWARE = {
+    "emulated": False,
+    "backend": "nmpi",
+    "job_id": "4242",
+    "software_version": "stable",
+    "hardware_provenance": {"platform": "BrainScaleS-2"},
+    "queue_job": {"id": 4242, "status": "finished", "hardware_platform": "BrainScaleS-2"},
+}
+
+
 def test_hardware_data_is_not_marked_emulated(tmp_path, monkeypatch):
     path = replayed("first_experiment", tmp_path, monkeypatch)
     record = path.parent / "provenance.json"
-    record.write_text(json.dumps({**json.loads(record.read_text()), "emulated": False, "backend": "nmpi"}))
+    record.write_text(json.dumps({**json.loads(record.read_text()), **HARDWARE}))
     ax = membrane_figure(path).axes[0]
-    assert "EMULATED" not in ax.get_title(loc="left") and not ax.texts
+    assert ax.get_title(loc="left") == "BrainScaleS-2 hardware, job 4242" and not ax.texts
+
+
+@pytest.mark.parametrize("flipped", [{"emulated": False}, {"emulated": False, "backend": "nmpi"}])
+def test_an_emulated_result_cannot_be_relabelled_as_hardware(tmp_path, monkeypatch, flipped):
+    path = replayed("first_experiment", tmp_path, monkeypatch)
+    record = path.parent / "provenance.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), **flipped}))
+    ax = membrane_figure(path).axes[0]
+    assert ax.get_title(loc="left").startswith("EMULATED") and ax.texts[0].get_text() == "EMULATED"
 
 
 def test_missing_and_unreadable_files_give_clear_errors(tmp_path, monkeypatch):

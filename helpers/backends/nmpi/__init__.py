@@ -2,20 +2,25 @@
 
 The queue client is this sub-package:
 
-- ``clients``: the token and the ``nmpi`` / ``ebrains_drive`` clients;
-- ``faults``: which failures mean a bad token, a passing fault or an unknown outcome;
-- ``retry``: time-outs per call, retries with backoff, a deadline;
+- ``clients``: the token and the ``nmpi`` / ``ebrains_drive`` clients, with their unsafe habits off;
+- ``faults``: the errors a user sees, and which failures mean a bad token, a passing fault or a lost answer;
+- ``retry``: a time-out per call, retries with backoff, a deadline;
+- ``journal``: what was submitted, so that an interrupted run resumes its job;
+- ``submission``: exactly one job per run, whatever the network does;
 - ``progress``: the waiting job's status line;
-- ``download``: safe downloads of the output files.
+- ``download``: safe, capped, deadline-bound downloads of the output files.
 
-Unlike ``submit_job(wait=True)``, the wait here is bounded (``BSS2_JOB_TIMEOUT``),
-shows progress, survives transient faults, ends on ``removed``, and turns
-``error`` into an exception carrying the job's log. Files are fetched by the
-safe downloader, never by ``download_data``.
+Every wait ends by ``BSS2_JOB_TIMEOUT``, downloads included. Unlike
+``submit_job(wait=True)``, ``removed`` ends the wait and ``error`` raises with
+the job's log. A job whose wait was cut short (Ctrl-C, the deadline, an expired
+token, a failed download) keeps running in the queue and is resumed by
+running the same cell or command again, or fetched with ``fetch(job_id)``.
 """
 
 from __future__ import annotations
 
+import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,15 +29,18 @@ from ... import settings
 from ...cache import provenance
 from ...errors import BSS2Error
 from ...jobs import Job, JobFailed, JobRecord
+from . import faults
 from .clients import job_client
-from .download import download_outputs
+from .download import UnsafePath, download_outputs
+from .journal import Journal
 from .progress import Progress
-from .retry import with_retries
+from .retry import QueueError, with_retries
+from .submission import JOB_ID, AmbiguousSubmission, find_tagged, submit_once
 
-#: Polling starts fast, for short jobs, and slows down by POLL_GROWTH per poll to at most
-#: BSS2_POLL_INTERVAL seconds, to spare the queue during long ones.
-FIRST_POLL = 0.1
-POLL_GROWTH = 1.5
+#: Polls come at a tenth of the time waited so far (finished jobs are noticed soon after they end,
+#: and long jobs are polled gently), at least FIRST_POLL and at most BSS2_POLL_INTERVAL seconds apart.
+FIRST_POLL = 0.05
+POLL_FRACTION = 0.1
 
 
 class JobRemoved(BSS2Error, RuntimeError):
@@ -43,60 +51,55 @@ class JobTimeout(BSS2Error, TimeoutError):
     """The job did not finish within ``BSS2_JOB_TIMEOUT``."""
 
 
+class JobInterrupted(BSS2Error):
+    """Waiting was interrupted (Ctrl-C); the job itself goes on in the queue."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _resume_hint(job_id: str) -> str:
+    return (
+        f"Job {job_id} keeps running in the queue. Run the same cell or command again to resume it "
+        f"(nothing is submitted twice), or fetch it: python -m helpers fetch {job_id}"
+    )
 
 
 def wait_for(client, job_id: str, deadline: float) -> dict:
     """Poll until the job is finished, error or removed; return it with its log."""
     progress = Progress(job_id)
     longest = settings.current().poll_interval
-    interval = min(FIRST_POLL, longest)
-    while True:
-        status = with_retries(lambda: client.job_status(job_id), deadline, f"waiting for job {job_id}")
-        progress.update(status)
-        if status in ("finished", "error", "removed"):
-            progress.done(status)
-            break
-        if time.monotonic() + interval > deadline:
-            raise JobTimeout(
-                f"Job {job_id} is still '{status}' after the BSS2_JOB_TIMEOUT limit; it keeps running in the queue. "
-                "Raise BSS2_JOB_TIMEOUT, or fetch it later with the job id."
-            )
-        time.sleep(interval)
-        interval = min(interval * POLL_GROWTH, longest)
-    if status == "removed":
-        raise JobRemoved(f"Job {job_id} was removed from the queue before it finished; submit it again.")
-    job = with_retries(lambda: client.get_job(job_id, with_log=True), deadline, f"fetching job {job_id}")
+    started = time.monotonic()
+    try:
+        while True:
+            status = with_retries(lambda: client.job_status(job_id), deadline, f"waiting for job {job_id}")
+            progress.update(status)
+            if status in ("finished", "error", "removed"):
+                progress.done(status)
+                break
+            interval = min(max(FIRST_POLL, POLL_FRACTION * (time.monotonic() - started)), longest)
+            if time.monotonic() + interval > deadline:
+                raise JobTimeout(
+                    f"Job {job_id} is still '{status}' at the BSS2_JOB_TIMEOUT limit "
+                    f"({settings.current().job_timeout:g} s). {_resume_hint(job_id)}"
+                )
+            time.sleep(interval)
+        if status == "removed":
+            raise JobRemoved(f"Job {job_id} was removed from the queue before it finished; submit it again.")
+        job = with_retries(lambda: client.get_job(job_id, with_log=True), deadline, f"fetching job {job_id}")
+    except faults.TokenExpired:
+        raise faults.TokenExpired(job_id) from None
     if status == "error":
         raise JobFailed(job_id, "error", job.get("log") or "")
+    if not isinstance(job, dict) or str(job.get("id")) != job_id:
+        raise QueueError(f"The job queue answered a request for job {job_id} with another job.")
     return job
 
 
-def run(job: Job, workdir: Path) -> dict:
-    """Submit the job's script to the queue, wait for it, and download its files into ``workdir``."""
-    import nmpi
-
-    if not job.collab:
-        raise ValueError("A queue job needs the collab that pays for it.")
-    deadline = time.monotonic() + settings.current().job_timeout
-    client = job_client()
-    submitted = _now()
-
-    def submit() -> str:
-        return client.submit_job(
-            source=str(job.script),
-            platform=nmpi.BRAINSCALES2,
-            collab_id=job.collab,
-            config=job.config,
-            command="run.py",
-        )
-
-    uri = with_retries(submit, deadline, f"the submission of {job.script.name}", idempotent=False)
-    job_id = str(uri).rstrip("/").rsplit("/", 1)[-1]
-    finished = wait_for(client, job_id, deadline)
-    files = download_outputs(finished, workdir)
-    record = JobRecord(
+def _record(job: Job, job_id: str, finished: dict, files: list[str], submitted: str) -> JobRecord:
+    queue_job = {k: v for k, v in finished.items() if k not in ("log", "code")}
+    return JobRecord(
         job_id=job_id,
         backend="nmpi",
         software_version=str(job.config.get("SOFTWARE_VERSION", "stable")),
@@ -104,6 +107,78 @@ def run(job: Job, workdir: Path) -> dict:
         completed_at=finished.get("timestamp_completion") or _now(),
         log=finished.get("log") or "",
         files=files,
-        extra={"hardware_provenance": finished.get("provenance"), "resource_usage": finished.get("resource_usage")},
+        extra={
+            "hardware_provenance": finished.get("provenance"),
+            "resource_usage": finished.get("resource_usage"),
+            "queue_job": queue_job,
+        },
     )
-    return provenance.build(job, record, workdir)
+
+
+def _await_and_download(client, job: Job, job_id: str, workdir: Path, deadline: float, submitted: str) -> dict:
+    try:
+        finished = wait_for(client, job_id, deadline)
+        files = download_outputs(finished, workdir, deadline)
+    except KeyboardInterrupt:
+        raise JobInterrupted(f"Stopped waiting. {_resume_hint(job_id)}") from None
+    return provenance.build(job, _record(job, job_id, finished, files, submitted), workdir)
+
+
+def run(job: Job, workdir: Path) -> dict:
+    """Submit the job's script to the queue (or resume its pending job), wait, and download into ``workdir``."""
+    if not job.collab:
+        raise ValueError("A queue job needs the collab that pays for it.")
+    deadline = time.monotonic() + settings.current().job_timeout
+    journal = Journal(job.output_dir or workdir.parent)
+    submitted = _now()
+    client = job_client(deadline)
+    entry = journal.find(job)
+    if entry is not None and entry.job_id is None:
+        entry.job_id = find_tagged(client, job.collab, entry.tag, deadline)  # an earlier run lost the answer
+    resumed = entry is not None and entry.job_id is not None
+    if resumed:
+        print(f"Resuming job {entry.job_id} of an earlier run of {job.script.name}.", file=sys.stderr)
+    else:
+        entry = entry or journal.new(job)
+        try:
+            entry.job_id = submit_once(client, job, entry.tag, deadline, settings.current().http_timeout)
+        except KeyboardInterrupt:
+            raise JobInterrupted(
+                f"Interrupted before the queue confirmed the submission of {job.script.name}. Run the same cell "
+                "or command again: it looks for the job first, and submits only if there is none."
+            ) from None
+        except BSS2Error as error:
+            if not isinstance(error, AmbiguousSubmission):
+                journal.remove(entry)  # the queue surely holds no job of this run
+            raise
+    journal.save(entry)  # the job id is recorded before the wait starts
+    try:
+        if not resumed:
+            print(f"Submitted {job.script.name} as job {entry.job_id} (collab {job.collab}).", file=sys.stderr)
+        record = _await_and_download(client, job, entry.job_id, workdir, deadline, submitted)
+    except KeyboardInterrupt:
+        raise JobInterrupted(f"Stopped waiting. {_resume_hint(entry.job_id)}") from None
+    except (JobFailed, JobRemoved, UnsafePath):
+        journal.remove(entry)  # the job has ended, and running again would not mend it
+        raise
+    journal.remove(entry)
+    return record
+
+
+def fetch(job_id: str, workdir: Path, output_dir: Path | None = None) -> dict:
+    """Wait for the queue job ``job_id`` (by ``BSS2_JOB_TIMEOUT``) and download its files into ``workdir``."""
+    if not JOB_ID.fullmatch(str(job_id)):
+        raise QueueError(f"{job_id!r} is not a job id of the queue: they are whole numbers, such as 1234.")
+    deadline = time.monotonic() + settings.current().job_timeout
+    client = job_client(deadline)
+    journal = Journal(output_dir or workdir.parent)
+    entry = journal.by_job_id(str(job_id))
+    job_info = with_retries(lambda: client.get_job(job_id, with_log=False), deadline, f"fetching job {job_id}")
+    with tempfile.TemporaryDirectory(prefix="bss2-fetch-") as scratch:
+        script = Path(scratch) / (entry.script if entry else "run.py")
+        script.write_text(str(job_info.get("code") or ""))
+        job = Job(script, dict(job_info.get("hardware_config") or {}), job_info.get("collab"))
+        record = _await_and_download(client, job, str(job_id), workdir, deadline, _now())
+    if entry:
+        journal.remove(entry)
+    return record

@@ -1,40 +1,32 @@
-"""The EBRAINS services: the token and the real ``nmpi`` and ``ebrains_drive`` clients.
+"""The EBRAINS services: the token and the real ``nmpi`` and ``ebrains_drive`` clients, made safe to use.
 
 Endpoints come from the settings (``EBRAINS_JOB_SERVICE``, ``EBRAINS_USERINFO_URL``,
 ``EBRAINS_DRIVE_URL``); the token from ``EBRAINS_TOKEN`` or, in the EBRAINS Lab,
-from its token provider. The token is never printed, logged or written to disk:
-the ``nmpi`` client's habit of saving it to ``~/.hbptoken`` is redirected into a
-private temporary folder that is deleted at once.
+from its token provider. Three habits of ``nmpi`` are switched off for the whole
+process, before its first client is built:
+
+- it saves the token to ``~/.hbptoken``: the file is ``os.devnull``;
+- on an ``invalid_token`` answer it prompts for a password (and would send it to the production
+  login): the prompt raises ``TokenExpired`` instead;
+- it attaches the token to any URL and reads answers of any size: its requests go through
+  ``GuardedAuth``, which sends the token only to the configured services and caps every answer.
 """
 
 from __future__ import annotations
 
-import tempfile
-import threading
-from pathlib import Path
+import os
+import time
+import types
+from urllib.parse import urlsplit
+
+import requests
 
 from ... import settings
-from ...errors import BSS2Error
-from . import faults
+from .faults import AnswerTooLarge, ForeignHost, MissingToken, TokenExpired
+from .retry import with_retries
 
-#: ``nmpi`` keeps the token file path in a module global; clients are built one at a time.
-_CLIENT_LOCK = threading.Lock()
-
-
-class MissingToken(BSS2Error, RuntimeError):
-    def __init__(self) -> None:
-        super().__init__(
-            "No EBRAINS token: run the notebook in the EBRAINS Lab, or set EBRAINS_TOKEN to a valid token. "
-            "Without one, use BSS2_BACKEND=emulator (or replay) to run the tutorial locally."
-        )
-
-
-class TokenExpired(BSS2Error, RuntimeError):
-    def __init__(self) -> None:
-        super().__init__(
-            "EBRAINS rejected the token (it may have expired). In the Lab, restart the kernel to get a fresh "
-            "one; elsewhere set EBRAINS_TOKEN to a new token."
-        )
+#: The largest answer read from the job queue (a job with its log and file list), in bytes.
+MAX_ANSWER_BYTES = 16 * 2**20
 
 
 def lab_token() -> str | None:
@@ -58,23 +50,65 @@ def token_available() -> bool:
     return bool(settings.current().token) or lab_token() is not None
 
 
-def job_client():
-    """An ``nmpi.Client`` for the configured job service; no token file is left behind."""
-    import nmpi
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port
+
+
+class GuardedAuth(requests.auth.AuthBase):
+    """Bearer authentication for the configured services only, with every answer capped in size."""
+
+    def __init__(self, token: str, max_bytes: int = MAX_ANSWER_BYTES) -> None:
+        config = settings.current()
+        self.token, self.max_bytes = token, max_bytes
+        self.allowed = {_origin(config.job_service), _origin(config.userinfo_url)}
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if _origin(request.url) not in self.allowed:
+            raise ForeignHost(
+                f"Refused to send the EBRAINS token to {urlsplit(request.url).netloc!r}, which is not a configured "
+                "EBRAINS service. Nothing was sent; report this answer of the job queue to the platform support."
+            )
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        request.register_hook("response", self._read_capped)
+        return request
+
+    def _read_capped(self, response: requests.Response, **kwargs) -> requests.Response:
+        body = response.raw.read(self.max_bytes + 1, decode_content=True)
+        if len(body) > self.max_bytes:
+            response.close()
+            raise AnswerTooLarge(
+                f"{urlsplit(response.url).path} answered with more than {self.max_bytes // 2**20} MiB; "
+                "the answer was dropped. Report this to the platform support."
+            )
+        response._content, response._content_consumed = body, True
+        return response
+
+
+def _refuse_prompt(*args, **kwargs) -> str:
+    raise TokenExpired()
+
+
+def _switch_off_unsafe_habits() -> None:
     from nmpi import nmpi_user
 
+    nmpi_user.TOKENFILE = os.devnull
+    nmpi_user.getpass = types.SimpleNamespace(getpass=_refuse_prompt)
+    nmpi_user.EBRAINSAuth = GuardedAuth
+
+
+def job_client(deadline: float | None = None):
+    """An ``nmpi.Client`` for the configured job service, built through faults until ``deadline``."""
+    import nmpi
+
+    _switch_off_unsafe_habits()
     config = settings.current()
-    with _CLIENT_LOCK, tempfile.TemporaryDirectory(prefix="bss2-nmpi-") as private:
-        saved = nmpi_user.TOKENFILE
-        nmpi_user.TOKENFILE = str(Path(private) / "hbptoken")
-        try:
-            return nmpi.Client(token=token(), job_service=config.job_service, user_info_endpoint=config.userinfo_url)
-        except Exception as error:
-            if faults.is_auth_failure(error):
-                raise TokenExpired() from None
-            raise
-        finally:
-            nmpi_user.TOKENFILE = saved
+    secret = token()
+
+    def build():
+        return nmpi.Client(token=secret, job_service=config.job_service, user_info_endpoint=config.userinfo_url)
+
+    return with_retries(build, deadline or time.monotonic() + config.job_timeout, "the EBRAINS identity check")
 
 
 def drive_client():

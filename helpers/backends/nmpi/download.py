@@ -1,4 +1,13 @@
-"""Safe downloads of a job's output files: contained paths, size and hash checks, atomic writes, retries."""
+"""Safe downloads of a job's output files.
+
+- Every path is checked before anything is fetched: it must stay inside the job folder, appear
+  once, and not take the name of the provenance record. A job with one bad path writes nothing.
+- Sizes are capped (``MAX_FILES`` files of at most ``MAX_FILE_BYTES``) and the declared size is
+  checked while streaming, so a file that is longer than it claims is cut off at once.
+- The declared hash (md5, sha1, sha256 or sha512, any case) is checked before a file is kept.
+- Each file is written to a temporary name and renamed when complete; failed attempts are
+  retried, and every attempt ends by the job's deadline, however slowly the server sends.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +18,30 @@ import time
 from pathlib import Path, PurePosixPath
 
 import requests
+import urllib3
 
 from ... import settings
-from ...cache.atomic import STAGING_PREFIX
+from ...cache.atomic import staging_name
+from ...cache.provenance import PROVENANCE_FILE
 from ...errors import BSS2Error
 
 ATTEMPTS = 4
-HASHES = {32: "md5", 40: "sha1", 64: "sha256"}
+#: Caps on what one job may send back.
+MAX_FILES = 1000
+MAX_FILE_BYTES = 256 * 2**20
+HASHES = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 
 
 class UnsafePath(BSS2Error, ValueError):
-    """A server-given output path that would land outside the download folder."""
+    """A server-given output listing that would write outside the job folder, or over another file."""
 
 
 class DownloadFailed(BSS2Error, RuntimeError):
     """A file that could not be downloaded intact."""
+
+
+class _Refused(DownloadFailed):
+    """A failure that another attempt would not mend."""
 
 
 def local_path(server_path: str, job_id: str, folder: Path) -> Path:
@@ -34,7 +52,7 @@ def local_path(server_path: str, job_id: str, folder: Path) -> Path:
             f"The job queue sent the output path {server_path!r}, which would be written outside the job folder. "
             "Nothing was written; report this job to the platform support."
         )
-    if path.parts[0] == f"job_{job_id}":
+    if path.parts[0] == f"job_{job_id}" and len(path.parts) > 1:
         path = PurePosixPath(*path.parts[1:])
     target = folder.joinpath(*path.parts)
     if not target.resolve().is_relative_to(folder.resolve()):
@@ -42,20 +60,50 @@ def local_path(server_path: str, job_id: str, folder: Path) -> Path:
     return target
 
 
-def _fetch(url: str, target: Path, size: int | None, digest: str | None) -> None:
+def _plan(files: list, job_id: str, folder: Path) -> list[tuple[dict, Path]]:
+    if not isinstance(files, list) or not all(isinstance(f, dict) and "url" in f and "path" in f for f in files):
+        raise UnsafePath(f"The job queue sent an output listing for job {job_id} that is not a list of files.")
+    if len(files) > MAX_FILES:
+        raise UnsafePath(f"Job {job_id} lists {len(files)} output files, more than the cap of {MAX_FILES}.")
+    planned, seen = [], set()
+    for entry in files:
+        target = local_path(str(entry["path"]), job_id, folder)
+        if target in seen:
+            raise UnsafePath(f"Job {job_id} lists the output path {entry['path']!r} twice; nothing was written.")
+        if target == folder / PROVENANCE_FILE:
+            raise UnsafePath(
+                f"Job {job_id} sends a file named {PROVENANCE_FILE}, which would overwrite the record of where "
+                "its results came from; nothing was written."
+            )
+        size = entry.get("size")
+        if size is not None and (not isinstance(size, int) or not 0 <= size <= MAX_FILE_BYTES):
+            raise UnsafePath(
+                f"Job {job_id} declares {entry['path']!r} as {size!r} bytes; files are capped at "
+                f"{MAX_FILE_BYTES // 2**20} MiB. Nothing was written."
+            )
+        seen.add(target)
+        planned.append((entry, target))
+    return planned
+
+
+def _fetch(entry: dict, target: Path, deadline: float) -> None:
+    size, digest = entry.get("size"), str(entry.get("hash") or "").lower()
+    limit = MAX_FILE_BYTES if size is None else size
+    hasher = hashlib.new(HASHES[len(digest)]) if len(digest) in HASHES else None
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=staging_name(), dir=target.parent)
     try:
-        hasher = hashlib.new(HASHES[len(digest)]) if digest and len(digest) in HASHES else None
         written = 0
-        with (
-            os.fdopen(fd, "wb") as handle,
-            requests.get(url, stream=True, timeout=settings.current().http_timeout) as response,
-        ):
+        timeout = min(settings.current().http_timeout, max(deadline - time.monotonic(), 0.1))
+        with os.fdopen(fd, "wb") as handle, requests.get(entry["url"], stream=True, timeout=timeout) as response:
             response.raise_for_status()
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                handle.write(chunk)
+            while chunk := response.raw.read1(1 << 16, decode_content=True):
                 written += len(chunk)
+                if written > limit:
+                    raise _Refused(f"{target.name}: the server sent more than the {limit} bytes it declared")
+                if time.monotonic() > deadline:
+                    raise _Refused(f"{target.name}: still downloading at the BSS2_JOB_TIMEOUT deadline")
+                handle.write(chunk)
                 if hasher:
                     hasher.update(chunk)
         if size is not None and written != size:
@@ -68,25 +116,21 @@ def _fetch(url: str, target: Path, size: int | None, digest: str | None) -> None
         raise
 
 
-def download_outputs(job: dict, folder: Path) -> list[str]:
-    """Download every output file of ``job`` into ``folder``; return their relative paths.
-
-    All paths are checked before anything is fetched, so a job with one bad
-    path writes nothing at all.
-    """
+def download_outputs(job: dict, folder: Path, deadline: float) -> list[str]:
+    """Download every output file of ``job`` into ``folder`` by ``deadline``; return their relative paths."""
     job_id = str(job["id"])
-    files = (job.get("output_data") or {}).get("files") or []
-    planned = [(entry, local_path(entry["path"], job_id, folder)) for entry in files]
+    planned = _plan((job.get("output_data") or {}).get("files") or [], job_id, folder)
     for entry, target in planned:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                _fetch(entry["url"], target, entry.get("size"), entry.get("hash"))
+                _fetch(entry, target, deadline)
                 break
-            except (requests.RequestException, DownloadFailed) as error:
-                if attempt == ATTEMPTS:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, DownloadFailed) as error:
+                if attempt == ATTEMPTS or isinstance(error, _Refused) or time.monotonic() > deadline:
                     raise DownloadFailed(
-                        f"Could not download {entry['path']} of job {job_id} after {ATTEMPTS} attempts ({error}). "
-                        "No partial file was kept; run the cell again to retry."
+                        f"Could not download {entry['path']} of job {job_id} ({error}; attempt {attempt} of "
+                        f"{ATTEMPTS}). No partial file was kept. Run the same cell or command again to download "
+                        f"job {job_id} again without resubmitting it, or: python -m helpers fetch {job_id}"
                     ) from error
                 time.sleep(0.2 * 2**attempt)
     return sorted(str(target.relative_to(folder)) for _, target in planned)

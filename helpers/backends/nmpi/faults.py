@@ -1,17 +1,53 @@
-"""Telling the EBRAINS services' failures apart: the one place that reads error types and message texts.
+"""How the EBRAINS services fail: the errors a user sees, and the one place that reads error types and texts.
 
 The ``nmpi`` client raises a plain ``Exception("Error 503: ...")`` for an HTTP
-error, and ``requests`` exceptions for network trouble; ``ebrains_drive``
-raises ``requests.HTTPError``. Everything else in the helpers asks here
-whether a failure means a rejected token, a passing fault, or a request whose
-effect on the server is unknown.
+error, ``KeyError`` or ``TypeError`` for an error body it cannot read, and
+``requests`` exceptions for network trouble; ``ebrains_drive`` raises
+``requests.HTTPError``. Everything else in the helpers asks here whether a
+failure means a rejected token, a passing fault, a request whose effect on the
+server is unknown, or a refusal.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import TimeoutError as CallTimeout
+import traceback
 
 import requests
+
+from ...errors import BSS2Error
+
+
+class MissingToken(BSS2Error, RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No EBRAINS token: run the notebook in the EBRAINS Lab, or set EBRAINS_TOKEN to a valid token. "
+            "Without one, use BSS2_BACKEND=emulator (or replay) to run the tutorial locally."
+        )
+
+
+class TokenExpired(BSS2Error, RuntimeError):
+    def __init__(self, job_id: str | None = None) -> None:
+        self.job_id = job_id
+        fix = (
+            "In the Lab, restart the kernel to get a fresh one; elsewhere set EBRAINS_TOKEN to a new token."
+            if job_id is None
+            else f"Job {job_id} keeps running in the queue: get a fresh token (in the Lab, restart the kernel; "
+            "elsewhere set EBRAINS_TOKEN), then run the same cell or command again to resume it, "
+            f"or fetch it with: python -m helpers fetch {job_id}"
+        )
+        super().__init__(f"EBRAINS rejected the token (it may have expired). {fix}")
+
+
+class CallTimedOut(Exception):
+    """A call that got no answer within ``BSS2_HTTP_TIMEOUT``; its request may still be on its way."""
+
+
+class AnswerTooLarge(BSS2Error, RuntimeError):
+    """An answer larger than the cap for its kind."""
+
+
+class ForeignHost(BSS2Error, RuntimeError):
+    """A request for a host other than the configured EBRAINS services; the token is not sent."""
 
 
 def http_status(error: BaseException) -> int | None:
@@ -26,25 +62,54 @@ def http_status(error: BaseException) -> int | None:
 
 def is_auth_failure(error: BaseException) -> bool:
     """The service rejected the token."""
-    return http_status(error) == 401 or "Token may have expired" in str(error)
+    return isinstance(error, TokenExpired) or http_status(error) == 401 or "Token may have expired" in str(error)
+
+
+def is_unreadable_answer(error: BaseException) -> bool:
+    """An answer the client could not read: an error body without ``detail``/``error``, a list, a missing key."""
+    if not isinstance(error, KeyError | TypeError | ValueError) or isinstance(error, BSS2Error):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and ("/nmpi/" in frames[-1].filename or "/requests/" in frames[-1].filename)
 
 
 def is_transient(error: BaseException) -> bool:
-    """Connection trouble, time-outs and 5xx answers (including 503 maintenance) are worth retrying."""
-    if isinstance(error, requests.RequestException | CallTimeout | ConnectionError):
+    """Worth asking again: no answer, a dropped connection, a 5xx answer (503 maintenance) or an unreadable one."""
+    if isinstance(error, requests.RequestException | CallTimedOut | ConnectionError):
         return True
     status = http_status(error)
-    return status is not None and 500 <= status < 600
+    return (status is not None and 500 <= status < 600) or is_unreadable_answer(error)
 
 
-def is_ambiguous(error: BaseException) -> bool:
-    """The request may have reached the server: it timed out or the connection dropped mid-way."""
+def got_no_answer(error: BaseException) -> bool:
+    """The request may still be on its way to the server, or in it: no answer came back at all."""
     if isinstance(error, requests.ConnectTimeout):
         return False
     refused = isinstance(error, requests.ConnectionError) and "Failed to establish a new connection" in str(error)
-    return isinstance(error, CallTimeout | requests.Timeout | requests.ConnectionError) and not refused
+    return isinstance(error, CallTimedOut | requests.Timeout | requests.ConnectionError) and not refused
+
+
+def surely_not_acted_on(error: BaseException) -> bool:
+    """The server did not act on the request: it never got it, or refused it with a 4xx answer."""
+    if isinstance(error, requests.ConnectTimeout | ForeignHost):
+        return True
+    refused = isinstance(error, requests.ConnectionError) and "Failed to establish a new connection" in str(error)
+    status = http_status(error)
+    return refused or (status is not None and 400 <= status < 500)
 
 
 def is_service_error(error: BaseException) -> bool:
     """An error answer or a network failure, as opposed to a bug in a client."""
-    return http_status(error) is not None or isinstance(error, requests.RequestException)
+    return http_status(error) is not None or isinstance(error, requests.RequestException) or is_unreadable_answer(error)
+
+
+def describe(error: BaseException) -> str:
+    """A short, readable account of a failure, for messages."""
+    if isinstance(error, CallTimedOut):
+        return "no answer within BSS2_HTTP_TIMEOUT"
+    if is_unreadable_answer(error):
+        return f"an answer the nmpi client cannot read ({type(error).__name__}: {error})"
+    status = http_status(error)
+    if status == 403:
+        return f"403 Forbidden ({str(error)[10:] or 'no reason given'}): the account may lack access to this collab"
+    return str(error) or type(error).__name__
