@@ -2,18 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The stamp names the content of requirements.txt, so a fresh clone reuses a matching .venv
-# and any change to the pins reinstalls.
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
+# The project needs Python 3.11 or newer; say so before anything is installed.
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3] if sys.version_info >= (3, 11) else "old")' 2>/dev/null)
+ifeq ($(PY_VERSION),)
+$(error $(PYTHON) was not found: install Python 3.11 or newer, or name it with PYTHON=python3.11)
+endif
+ifeq ($(PY_VERSION),old)
+$(error $(PYTHON) is older than Python 3.11: install Python 3.11 or newer, or name it with PYTHON=python3.11)
+endif
+# The stamp names the content of requirements.txt and the Python version, so a fresh clone reuses a
+# matching .venv, a change to the pins reinstalls, and a .venv made by another Python is made anew.
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)-py$(PY_VERSION)
 BSS2_BACKEND ?= emulator
 NOTEBOOKS := $(wildcard tutorials/*.md)
 
 .PHONY: html test lint sync-check pytest results benchmark lab clean
 
 $(STAMP):
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import platform; print(platform.python_version())')" != "$(PY_VERSION)" ]; then \
+	  echo "$(VENV) was made by another Python: making it anew with Python $(PY_VERSION)"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -r requirements.txt
+	# The notebooks name the EBRAINS Lab's kernel; locally that name runs this environment.
+	$(BIN)/python -m ipykernel install --sys-prefix --name ebrains-experimental \
+	  --display-name "EBRAINS-experimental (local)" >/dev/null
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -48,7 +61,7 @@ benchmark: $(STAMP)
 # JupyterLab with the tutorial, running every job on the local emulator.
 lab: $(STAMP)
 	$(BIN)/python -m pip install -qq -r requirements-lab.txt
-	BSS2_BACKEND=emulator $(BIN)/jupyter lab tutorials/queue_runner.ipynb
+	BSS2_BACKEND=emulator $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) tutorials/queue_runner.ipynb
 
 clean:
 	rm -rf _build

@@ -29,6 +29,8 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
+import_module(".kernel", __name__).show_errors_briefly()
+
 
 def __getattr__(name: str):
     if name in _EXPORTS:

@@ -1,29 +1,69 @@
-"""``python -m helpers``: run an experiment script, fetch a queue job, refresh the results cache, list the settings."""
+"""``python -m helpers``: run an experiment, fetch a queue job, write the experiments, refresh the cache, settings."""
 
 from __future__ import annotations
 
 import argparse
 import signal
 import sys
+import tempfile
+from pathlib import Path
 
 from . import settings
-from .errors import BSS2Error
+from .errors import BSS2Error, ScriptNotFound
+from .paths import REPOSITORY
+
+OUTPUT_HELP = "default: BSS2_OUTPUT_DIR, else jobs/ here (in the Lab: the home directory)"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one experiment script and download its files")
-    run.add_argument("script", help="the experiment script, e.g. first_experiment.py")
+    run.add_argument("script", help="a script file, or the name of one of the tutorial's experiments")
     run.add_argument("--backend", choices=settings.BACKENDS, help="default: BSS2_BACKEND, else auto")
-    run.add_argument("--output-dir", help="default: BSS2_OUTPUT_DIR, else the home directory")
+    run.add_argument("--output-dir", help=OUTPUT_HELP)
     fetch = commands.add_parser("fetch", help="wait for a queue job by its id and download its files")
     fetch.add_argument("job_id", help="the job id, e.g. 1234")
-    fetch.add_argument("--output-dir", help="default: BSS2_OUTPUT_DIR, else the home directory")
+    fetch.add_argument("--output-dir", help=OUTPUT_HELP)
     refresh = commands.add_parser("refresh", help="re-record every experiment of the tutorial in the results cache")
     refresh.add_argument("--backend", choices=("emulator", "nmpi"), help="default: BSS2_BACKEND, else emulator")
+    scripts = commands.add_parser("scripts", help="write the tutorial's experiment scripts into a folder")
+    scripts.add_argument("folder", help="where to write them, e.g. my_experiments")
     commands.add_parser("settings", help="list every environment variable the helpers read, as a Markdown table")
     return parser
+
+
+def write_scripts(folder: Path) -> list[Path]:
+    """Write the tutorial's experiment scripts, from its notebook, into ``folder``."""
+    from .experiments import experiment_scripts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in experiment_scripts().items():
+        (folder / name).write_text(text)
+        written.append(folder / name)
+    return written
+
+
+def _run(script: str, backend: str | None, output_dir: str | None) -> None:
+    """Run a script file; a tutorial experiment's name runs it as the notebook writes it."""
+    from .execution import execute_on_hardware
+    from .experiments import QUEUE_RUNNER, experiment_scripts
+
+    if not Path(script).is_file():
+        experiments = experiment_scripts()
+        if script not in experiments:
+            raise ScriptNotFound(
+                f"No script {script!r} in {Path.cwd()}. Give the path of a script, or the name of one of the "
+                f"tutorial's experiments: {', '.join(experiments)}. To edit them, write them into a folder "
+                "first: python -m helpers scripts my_experiments"
+            )
+        print(f"Running {script} as the tutorial writes it ({QUEUE_RUNNER.relative_to(REPOSITORY)}).")
+        with tempfile.TemporaryDirectory(prefix="bss2-script-") as scratch:
+            write_scripts(Path(scratch))
+            print(f"job id: {execute_on_hardware(str(Path(scratch) / script), backend, output_dir)}")
+        return
+    print(f"job id: {execute_on_hardware(script, backend=backend, destination=output_dir)}")
 
 
 def _terminate(signum: int, frame) -> None:
@@ -35,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "run":
-            from .execution import execute_on_hardware
-
-            job_id = execute_on_hardware(args.script, backend=args.backend, destination=args.output_dir)
-            print(f"job id: {job_id}")
+            _run(args.script, args.backend, args.output_dir)
+        elif args.command == "scripts":
+            for path in write_scripts(Path(args.folder)):
+                print(path)
         elif args.command == "fetch":
             from .execution import fetch_job
 

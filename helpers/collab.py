@@ -32,16 +32,39 @@ class Collab:
     title: str = ""  # the display name, as in the Drive path
 
 
-def title_from_path(path: str | Path) -> str:
-    """The collab title from a working directory under the Drive root."""
+def title_from_path(path: str | Path) -> str | None:
+    """The collab title from a working directory under the Drive root; None elsewhere."""
     root, here = settings.current().drive_root, Path(path)
     try:
         return here.relative_to(root).parts[0]
     except (ValueError, IndexError):
-        raise CollabNotFound(
-            f"{here} is not inside a collab's Drive folder ({root}/<collab>). Open the notebook from your "
-            "collab's Drive, or set EBRAINS_COLLAB to the collab's name as it appears in its URL."
-        ) from None
+        return None
+
+
+def usable_collabs(client=None) -> list[str]:
+    """The collabs whose jobs the user may submit: those where the identity service names them editor or more."""
+    client = client or clients.job_client()
+    teams = ((getattr(client, "user_info", None) or {}).get("roles") or {}).get("team") or []
+    found = (OWNER_PATTERN.match(str(team)) for team in teams)
+    return sorted({m["slug"] for m in found if m and m.group(2) in ("administrator", "editor")})
+
+
+def _only_usable_collab(here: Path) -> Collab:
+    """Outside a Drive folder (a launch button clones into the home directory): the user's one collab."""
+    collabs = usable_collabs()
+    if len(collabs) == 1:
+        print(f"{here} is not in a collab's Drive folder; using your only collab, {collabs[0]!r}.")
+        return Collab(slug=collabs[0], title=collabs[0])
+    choose = (
+        f"You can submit jobs to {len(collabs)} collabs: {', '.join(collabs)}. Choose one with "
+        f"os.environ['EBRAINS_COLLAB'] = '{collabs[0]}' in the notebook, or export EBRAINS_COLLAB in a terminal."
+        if collabs
+        else "Your account may submit jobs to no collab yet: create one at wiki.ebrains.eu, or ask to join one, "
+        "then set EBRAINS_COLLAB to its name as it appears in its URL."
+    )
+    raise CollabNotFound(
+        f"{here} is not inside a collab's Drive folder, so the collab cannot be taken from it. {choose}"
+    )
 
 
 def slug_from_owner(owner: str) -> str:
@@ -53,11 +76,15 @@ def slug_from_owner(owner: str) -> str:
 
 
 def find_collab(path: str | Path | None = None) -> Collab:
-    """The collab of the working directory; ``EBRAINS_COLLAB`` overrides the lookup."""
+    """The collab that pays for jobs: ``EBRAINS_COLLAB``, else the Drive folder the notebook is in, else the
+    user's only collab."""
     override = settings.current().collab
     if override:
         return Collab(slug=override, title=override)
-    title = title_from_path(path or Path.cwd())
+    here = Path(path or Path.cwd())
+    title = title_from_path(here)
+    if title is None:
+        return _only_usable_collab(here)
     drive = clients.drive_client()
     try:
         repos = drive.repos.get_repos_by_filter("name", title)

@@ -4,9 +4,10 @@ The data path is one straight line:
 
     script -> backend (replay | emulator | nmpi) -> <output dir>/job_<id>/ (files + provenance.json)
 
-``BSS2_BACKEND`` chooses the backend; ``auto`` (the default) replays a recorded
-result if there is one, else sends the job to the queue if a token is
-available, else runs it on the emulator.
+``BSS2_BACKEND`` chooses the backend; ``auto`` (the default) sends the job to
+the queue, to run on the chip, when an EBRAINS token is available (in the Lab,
+always), and runs it on the local emulator when not. Recorded results are
+replayed only when asked for (``replay``), as the site's build does.
 """
 
 from __future__ import annotations
@@ -20,17 +21,21 @@ from . import backends, settings
 from .backends.nmpi.clients import token_available
 from .cache import atomic, provenance
 from .cache.refresh import refresh
-from .cache.store import NotCached, ResultsCache
+from .cache.store import ResultsCache
 from .collab import find_collab
 from .errors import OutputDirError, ScriptNotFound, SettingError
 from .experiments import experiment_scripts
 from .jobs import Job, output_files
-from .kernel import software_version
+from .kernel import in_ebrains_lab, software_version
 
 
 def output_dir() -> Path:
-    """Where job folders go: ``BSS2_OUTPUT_DIR``, or the home directory as in the original tutorial."""
-    return (settings.current().output_dir or Path.home()).expanduser()
+    """Where job folders go: ``BSS2_OUTPUT_DIR``; else, in the Lab, the home directory as in the original
+    tutorial, and elsewhere a ``jobs/`` folder in the working directory."""
+    configured = settings.current().output_dir
+    if configured:
+        return configured.expanduser()
+    return Path.home() if in_ebrains_lab() else Path.cwd() / "jobs"
 
 
 def _writable(folder: Path) -> Path:
@@ -103,13 +108,9 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
     started = time.monotonic()
 
     if name == "auto":
-        try:
-            ResultsCache().lookup(script.name, script.read_bytes(), job.config)
-            name = "replay"
-        except NotCached:
-            name = "nmpi" if token_available() else "emulator"
-            if name == "emulator":
-                print("No cached result and no EBRAINS token: running on the local emulator (results are EMULATED).")
+        name = "nmpi" if token_available() else "emulator"
+        if name == "emulator":
+            print("No EBRAINS token: running on the local emulator (results are EMULATED).")
 
     record, job_dir = run(name, job, out)
     label = provenance.label(record)

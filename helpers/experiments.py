@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jupytext
-
 from .paths import TUTORIALS
 
 QUEUE_RUNNER = TUTORIALS / "queue_runner.md"
@@ -17,6 +15,8 @@ QUEUE_RUNNER = TUTORIALS / "queue_runner.md"
 
 def experiment_scripts(notebook: Path = QUEUE_RUNNER) -> dict[str, str]:
     """The ``%%file`` cells of ``notebook``: file name -> script text, exactly as the magic writes them."""
+    import jupytext  # a build and test dependency; a notebook in the Lab never calls this
+
     scripts = {}
     for cell in jupytext.read(notebook).cells:
         first, _, body = cell.source.partition("\n")

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import settings
 from .errors import BSS2Error
 
 
 class WrongKernel(BSS2Error, RuntimeError):
     """A Lab kernel that is not an EBRAINS kernel."""
+
+
+def show_errors_briefly() -> None:
+    """In a notebook, show a helpers error as its message alone: it says what to do, a traceback would bury it."""
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    if shell is None:
+        return
+
+    def brief(shell, etype, value, tb, tb_offset=None) -> list[str]:
+        text = [f"{etype.__name__}: {value}"]
+        shell._showtraceback(etype, value, text)
+        return text
+
+    shell.set_custom_exc((BSS2Error,), brief)
 
 
 def kernel_name() -> str | None:

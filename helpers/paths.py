@@ -13,5 +13,5 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 RESULTS = REPOSITORY / "results"
 #: The tutorial notebooks (Jupytext MyST sources).
 TUTORIALS = REPOSITORY / "tutorials"
-#: The figure style shared by the notebooks and the site.
-MPL_STYLE = REPOSITORY / "_static" / "bss2.mplstyle"
+#: The figure style shared by the notebooks and the site; it travels with the package.
+MPL_STYLE = Path(__file__).resolve().parent / "figure.mplstyle"

@@ -63,7 +63,12 @@ def membrane_figure(path: str | Path) -> plt.Figure:
             ax = fig.add_subplot(grid[0, :])
         else:
             fig, ax = plt.subplots()
-        colours = plt.get_cmap("tab10")
+        n = len(block.segments)
+        palette = plt.get_cmap("tab10" if n <= 10 else "tab20")
+
+        def colours(k: int):
+            return palette(k % palette.N)
+
         for index, segment in enumerate(block.segments):
             if len(segment.irregularlysampledsignals) != 1:
                 raise ValueError(
@@ -72,7 +77,7 @@ def membrane_figure(path: str | Path) -> plt.Figure:
                 )
             signal = segment.irregularlysampledsignals[0]
             neuron = signal.annotations.get("source_ids", [index])[0]
-            colour = colours(index % 10) if several else "C0"
+            colour = colours(index) if several else "C0"
             for spike in segment.spiketrains[0] if len(segment.spiketrains) else []:
                 ax.axvline(float(spike.rescale("ms")), color="black", linewidth=0.6, alpha=0.6)
             ax.plot(
@@ -81,15 +86,16 @@ def membrane_figure(path: str | Path) -> plt.Figure:
                 color=colour,
                 alpha=0.7,
                 linewidth=0.8,
-                label=f"neuron {neuron}",
+                label=f"neuron {neuron}" if n <= 10 else str(neuron),
             )
         if not any(len(s.spiketrains) and len(s.spiketrains[0]) for s in block.segments):
-            print("No spikes found to plot.")
+            print(_no_spikes_note(block))
         ax.set_xlabel("Wall clock time [ms]")
         ax.set_ylabel("ADC readout [a.u.]")
         ax.set_ylim(0, 1023)  # ADC precision: 10 bit -> value range 0-1023
         if several:
-            ax.legend(ncols=5, loc="upper center", fontsize="small", frameon=False)
+            many = {"title": "neuron", "title_fontsize": "x-small", "fontsize": "x-small", "ncols": 10}
+            ax.legend(**({"ncols": 5, "fontsize": "small"} if n <= 10 else many), loc="upper center", frameon=False)
             _spread_panels(fig, grid, block, colours)
         if label is not None:
             source = f"{label.headline}, job {record['job_id']}"
@@ -112,19 +118,29 @@ def membrane_figure(path: str | Path) -> plt.Figure:
     return fig
 
 
+def _no_spikes_note(block: neo.Block) -> str:
+    """What to say when no spike is drawn: none happened, or none was recorded though the traces show resets."""
+    recorded = any(len(s.spiketrains) for s in block.segments)
+    resets = any(len(sawtooth(*trace(s.irregularlysampledsignals[0])).reset_times) for s in block.segments)
+    if resets and not recorded:
+        return "Spikes were not recorded in this run (record 'spikes' to draw them); each steep drop is a reset."
+    return "No spikes found to plot."
+
+
 def _spread_panels(fig: plt.Figure, grid, block: neo.Block, colours) -> None:
     """Per-neuron peak (threshold) and trough (reset) levels and interspike intervals, read off the traces."""
     saws = [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in block.segments]
     neurons = np.arange(len(saws))
     levels, intervals = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     for n, saw in zip(neurons, saws, strict=True):
-        levels.plot([n, n], [saw.trough, saw.peak], color=colours(n % 10), linewidth=2)
-        levels.plot([n], [saw.peak], "^", color=colours(n % 10))
-        levels.plot([n], [saw.trough], "v", color=colours(n % 10))
-        intervals.bar(n, saw.isi * 1e3, color=colours(n % 10))
-    levels.set(xlabel="neuron", ylabel="peak ▲ / reset ▼ [a.u.]", xticks=neurons)
+        levels.plot([n, n], [saw.trough, saw.peak], color=colours(n), linewidth=2)
+        levels.plot([n], [saw.peak], "^", color=colours(n))
+        levels.plot([n], [saw.trough], "v", color=colours(n))
+        intervals.bar(n, saw.isi * 1e3, color=colours(n))
+    ticks = neurons[:: -(-len(neurons) // 10)]  # at most ten labels, so they never overlap
+    levels.set(xlabel="neuron", ylabel="peak ▲ / reset ▼ [a.u.]", xticks=ticks)
     isis = np.array([s.isi for s in saws]) * 1e3
-    intervals.set(xlabel="neuron", ylabel="interspike interval [µs]", xticks=neurons, ylim=(0, np.nanmax(isis) * 1.25))
+    intervals.set(xlabel="neuron", ylabel="interspike interval [µs]", xticks=ticks, ylim=(0, np.nanmax(isis) * 1.25))
     intervals.set_title(f"spread {np.nanmax(isis) / np.nanmin(isis) - 1:.0%}", fontsize="small")
 
 

@@ -85,11 +85,15 @@ class Settings:
         "BSS2_BACKEND",
         "auto",
         "Where jobs run: `auto`, `replay` (results cache only), `emulator`, or `nmpi` (the EBRAINS queue). "
-        "`auto`: the cache, else the queue if a token exists, else the emulator.",
+        "`auto`: the chip through the queue when a token is available (in the Lab, always), else the emulator.",
         _choice(*BACKENDS),
     )
     output_dir: Path | None = _setting(
-        "BSS2_OUTPUT_DIR", None, "Where `job_<id>/` folders go.", Path, default_text="the home directory"
+        "BSS2_OUTPUT_DIR",
+        None,
+        "Where `job_<id>/` folders go.",
+        Path,
+        default_text="in the Lab the home directory, elsewhere `jobs/` in the working directory",
     )
     software_version: str | None = _setting(
         "BSS2_SOFTWARE_VERSION",
@@ -126,7 +130,7 @@ class Settings:
         None,
         "The published repository, for the site's repository and launch buttons.",
         _url,
-        default_text="a placeholder",
+        default_text="the git remote `origin`; with neither, the buttons are left out",
     )
     token: str | None = _setting(
         "EBRAINS_TOKEN",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util import logging
 
 from helpers import settings
+from helpers.paths import REPOSITORY
 
 #: The EBRAINS Lab (a JupyterHub) that the launch buttons open a notebook in, through nbgitpuller.
 EBRAINS_LAB_URL = "https://lab.ebrains.eu"
-#: Until the repository is published, its links point here.
-PLACEHOLDER_REPOSITORY = "https://github.com/bss2-tutorials/queue-runner-tutorial"
+logger = logging.getLogger(__name__)
 
 
 def pin(app: Sphinx, config: Config) -> None:
@@ -27,21 +30,52 @@ def pin(app: Sphinx, config: Config) -> None:
             os.environ.pop(name, None)
     os.environ["BSS2_BACKEND"] = "replay"
     os.environ["BSS2_OUTPUT_DIR"] = str(Path(app.outdir).parent / "jobs")
+    # Notebooks run in a scratch folder; their kernels find the helpers here.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+
+
+def repository_url() -> str | None:
+    """``BSS2_REPOSITORY_URL``, else the git remote ``origin`` if it is a public web address, else None."""
+    configured = settings.current().repository_url
+    if configured:
+        return configured
+    try:
+        remote = subprocess.run(
+            ["git", "remote", "get-url", "origin"], cwd=REPOSITORY, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except OSError:
+        return None
+    ssh = re.fullmatch(r"git@([\w.-]+):(.+?)(?:\.git)?", remote)
+    if ssh:
+        return f"https://{ssh[1]}/{ssh[2]}"
+    https = re.fullmatch(r"(https://[\w.-]+/.+?)(?:\.git)?/?", remote)
+    return https[1] if https else None
 
 
 def repository_links(app: Sphinx, config: Config) -> None:
-    """Point the theme's repository and launch buttons, and the landing page's launch link, at the repository."""
-    url = config.bss2_repository_url or settings.current().repository_url or PLACEHOLDER_REPOSITORY
-    launch = (
-        f"{EBRAINS_LAB_URL}/hub/user-redirect/git-pull?repo={quote(url, safe='')}"
-        f"&urlpath=lab/tree/{url.rstrip('/').rsplit('/', 1)[-1]}/tutorials/queue_runner.ipynb&branch=main"
-    )
-    config.myst_substitutions = {
-        **config.myst_substitutions,
-        "lab_launch": f"[Open the tutorial in the EBRAINS Lab]({launch})",
-    }
-    config.html_theme_options = {
-        **config.html_theme_options,
-        "repository_url": url,
-        "launch_buttons": {"jupyterhub_url": EBRAINS_LAB_URL, "notebook_interface": "jupyterlab"},
-    }
+    """Point the repository and launch buttons, and the landing page's launch link, at the repository.
+
+    Without a repository URL they are left out, rather than pointing at a guess.
+    """
+    url = config.bss2_repository_url or repository_url()
+    options = dict(config.html_theme_options)
+    if url:
+        launch = (
+            f"{EBRAINS_LAB_URL}/hub/user-redirect/git-pull?repo={quote(url, safe='')}"
+            f"&urlpath=lab/tree/{url.rstrip('/').rsplit('/', 1)[-1]}/tutorials/queue_runner.ipynb&branch=main"
+        )
+        link = f"[Open the tutorial in the EBRAINS Lab]({launch})"
+        options.update(
+            repository_url=url,
+            use_repository_button=True,
+            launch_buttons={"jupyterhub_url": EBRAINS_LAB_URL, "notebook_interface": "jupyterlab"},
+        )
+    else:
+        logger.info(
+            "No repository URL (set BSS2_REPOSITORY_URL, or a git remote 'origin' with a web address): "
+            "the repository and launch buttons are left out."
+        )
+        link = "Clone this repository into the Lab (see its README)"
+        options.update(use_repository_button=False, launch_buttons={})
+    config.myst_substitutions = {**config.myst_substitutions, "lab_launch": link}
+    config.html_theme_options = options

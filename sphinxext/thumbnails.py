@@ -14,11 +14,14 @@ import io
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 
+from helpers.errors import BSS2Error
 from helpers.experiments import experiment_scripts
 from helpers.kernel import software_version
 
 SCHEME = "bss2-thumbnail:"
+logger = logging.getLogger(__name__)
 
 
 def thumbnail_png(script_name: str) -> bytes:
@@ -52,5 +55,10 @@ class EmbedThumbnails(SphinxTransform):
     def apply(self, **kwargs) -> None:
         for image in self.document.findall(nodes.image):
             if image["uri"].startswith(SCHEME):
-                png = thumbnail_png(image["uri"].removeprefix(SCHEME))
+                try:
+                    png = thumbnail_png(image["uri"].removeprefix(SCHEME))
+                except (BSS2Error, ValueError) as error:
+                    logger.error("Cannot draw the thumbnail %s: %s", image["uri"], error, location=image)
+                    image.parent.remove(image)
+                    continue
                 image["uri"] = "data:image/png;base64," + base64.b64encode(png).decode()

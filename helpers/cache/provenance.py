@@ -10,12 +10,13 @@ as hardware by editing a field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
 import re
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 
 from ..errors import BSS2Error
@@ -29,16 +30,16 @@ def sha256(data: bytes) -> str:
 
 
 def software_versions() -> dict[str, str]:
-    """The software that read and recorded the result on this side of the queue."""
-    from ..emulator import __version__ as emulator_version
+    """The software that read and recorded the result on this side of the queue (in the Lab: no PyNN, no emulator)."""
+    found = {"python": platform.python_version()}
+    for package in ("neo", "PyNN", "numpy"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[package] = version(package)
+    if "PyNN" in found:
+        from ..emulator import __version__ as emulator_version
 
-    return {
-        "python": platform.python_version(),
-        "neo": version("neo"),
-        "PyNN": version("PyNN"),
-        "numpy": version("numpy"),
-        "emulator": emulator_version,
-    }
+        found["emulator"] = emulator_version
+    return found
 
 
 def build(job: Job, record: JobRecord, workdir: Path) -> dict:

@@ -60,8 +60,9 @@ class ResultsCache:
         if not (path / provenance.PROVENANCE_FILE).is_file():
             raise NotCached(
                 f"No cached result for {script_name} with config {json.dumps(config, sort_keys=True)}: "
-                f"the script differs from every recorded run. Refresh the cache with:\n    {REFRESH_COMMAND}\n"
-                f"or run it live with BSS2_BACKEND=emulator."
+                "the script differs from every recorded run. If you edited the tutorial's %%file cell, record "
+                f"it with:\n    {REFRESH_COMMAND}\nTo run a script without recording it, use the emulator backend "
+                "(BSS2_BACKEND=emulator, or --backend emulator at a terminal)."
             )
         try:
             record = provenance.load(path)

@@ -13,6 +13,7 @@ import os
 import runpy
 import subprocess
 import sys
+import traceback
 import types
 from pathlib import Path
 
@@ -48,12 +49,31 @@ def run_script(script: Path, workdir: Path, timeout: float | None = None) -> sub
     )
 
 
+def user_traceback(error: BaseException, script: str) -> str:
+    """The traceback of ``error`` as the script's author needs it: their own lines, and the message."""
+    frames = [
+        traceback.FrameSummary(Path(script).name, f.lineno, f.name, lookup_line=False, line=f.line)
+        for f in traceback.extract_tb(error.__traceback__)
+        if f.filename == script
+    ]
+    lines = traceback.format_list(frames)
+    return (
+        "Traceback (most recent call last):\n"
+        + "".join(lines)
+        + "".join(traceback.format_exception_only(type(error), error))
+    )
+
+
 def main(argv: list[str]) -> None:
     if len(argv) != 1:
         raise SystemExit("usage: python -m helpers.emulator.job_process SCRIPT")
     install_aliases()
     sys.argv = argv
-    runpy.run_path(argv[0], run_name="__main__")
+    try:
+        runpy.run_path(argv[0], run_name="__main__")
+    except Exception as error:  # the job's log shows the script's own lines, not the emulator's internals
+        print(user_traceback(error, argv[0]), file=sys.stderr, end="")
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

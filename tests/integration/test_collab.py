@@ -20,9 +20,23 @@ def test_override_skips_the_lookup(monkeypatch):
     assert find_collab("/anywhere").slug == "given-collab"
 
 
-def test_outside_the_drive_is_explained(monkeypatch, tmp_path):
+def test_outside_the_drive_without_a_token_is_explained(monkeypatch, tmp_path):
     monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
-    with pytest.raises(CollabNotFound, match="EBRAINS_COLLAB"):
+    with pytest.raises(clients.MissingToken, match="EBRAINS_TOKEN"):
+        find_collab(tmp_path)
+
+
+def test_outside_the_drive_the_only_collab_is_used(fake_ebrains, monkeypatch, tmp_path, capsys):
+    """A launch button clones into the home directory, not into a Drive folder."""
+    monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
+    assert find_collab(tmp_path / "home" / "queue-runner-tutorial" / "tutorials").slug == "my-collab"
+    assert "using your only collab, 'my-collab'" in capsys.readouterr().out
+
+
+def test_outside_the_drive_several_collabs_are_listed_with_how_to_choose(fake_ebrains, monkeypatch, tmp_path):
+    monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
+    fake_ebrains.collabs["Second Collab"] = "second-collab"
+    with pytest.raises(CollabNotFound, match=r"2 collabs: my-collab, second-collab.*EBRAINS_COLLAB"):
         find_collab(tmp_path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -21,28 +22,40 @@ def first(tmp_path, monkeypatch):
     return script
 
 
-def test_auto_replays_the_committed_result_into_home(first, capsys, tmp_path):
+def test_replay_when_asked_copies_the_committed_result(first, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BSS2_BACKEND", "replay")
     job_id = execute_on_hardware("first_experiment.py")
-    job_dir = tmp_path / "home" / f"job_{job_id}"
+    job_dir = tmp_path / "jobs" / f"job_{job_id}"  # outside the Lab: a jobs/ folder where it runs
     assert (job_dir / "first_experiment.dat").is_file()
     provenance = json.loads((job_dir / "provenance.json").read_text())
     assert provenance["job_id"] == job_id
     assert "Replayed from the results cache: EMULATED" in capsys.readouterr().out
+    assert not list((tmp_path / "home").iterdir())
 
 
 def test_output_dir_from_environment(first, tmp_path, monkeypatch):
     monkeypatch.setenv("BSS2_OUTPUT_DIR", str(tmp_path / "results_here"))
-    job_id = execute_on_hardware("first_experiment.py")
+    job_id = execute_on_hardware("first_experiment.py", backend="replay")
     assert (tmp_path / "results_here" / f"job_{job_id}" / "first_experiment.dat").is_file()
 
 
-def test_auto_without_cache_or_token_falls_back_to_emulator_with_notice(first, capsys, tmp_path):
-    first.write_text(first.read_text().replace("leak_v_leak=700", "leak_v_leak=650"))
-    job_id = execute_on_hardware("first_experiment.py")
+def test_auto_without_a_token_runs_on_the_emulator_with_notice(first, capsys, tmp_path):
+    job_id = execute_on_hardware("first_experiment.py")  # a recorded result exists, and is not used
     out = capsys.readouterr().out
-    assert "running on the local emulator (results are EMULATED)" in out
+    assert "No EBRAINS token: running on the local emulator (results are EMULATED)" in out
     assert job_id.startswith("emu-")
-    assert (tmp_path / "home" / f"job_{job_id}" / "first_experiment.dat").is_file()
+    assert (tmp_path / "jobs" / f"job_{job_id}" / "first_experiment.dat").is_file()
+
+
+@pytest.mark.parametrize(("kernel", "version"), [("EBRAINS-experimental", "experimental"), ("EBRAINS-25.02", "stable")])
+def test_in_the_lab_auto_runs_on_the_chip_with_any_ebrains_kernel(first, fake_ebrains, monkeypatch, kernel, version):
+    monkeypatch.setenv("LAB_KERNEL_NAME", kernel)
+    monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
+    job_id = execute_on_hardware("first_experiment.py")
+    assert fake_ebrains.submissions() == 1 and job_id == "1000"
+    assert fake_ebrains.jobs[1000]["hardware_config"] == {"SOFTWARE_VERSION": version}
+    job_dir = Path.home() / f"job_{job_id}"  # in the Lab: the home directory, as in the original tutorial
+    assert json.loads((job_dir / "provenance.json").read_text())["backend"] == "nmpi"
 
 
 def test_replay_of_an_edited_script_fails_with_the_fix(first, monkeypatch):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
@@ -111,3 +113,15 @@ def test_lab_student_runs_all_four_jobs_on_the_queue(tmp_path, monkeypatch, fake
     assert not (home / ".hbptoken").exists()
     assert fake_ebrains.token not in output
     assert fake_ebrains.token not in nbformat.writes(notebook)
+
+
+def test_jupyter_runs_the_notebook_without_kernel_flags(tmp_path):
+    """Outside the Lab, the notebook's EBRAINS kernel name is this environment's kernel; jobs go to the emulator."""
+    notebook = checkout(tmp_path / "repo").with_suffix(".ipynb")
+    shutil.copy(REPOSITORY / "tutorials" / "queue_runner.ipynb", notebook)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    process = subprocess.run([str(jupyter), "execute", str(notebook)], cwd=notebook.parent, capture_output=True,
+                             text=True, timeout=600)  # fmt: skip
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert len(list((notebook.parent / "jobs").glob("job_emu-*/*.dat"))) == 4  # a jobs/ folder here, not in home
+    assert not list(Path.home().glob("job_*"))

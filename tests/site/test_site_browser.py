@@ -17,8 +17,8 @@ import nbformat
 import pytest
 
 from helpers.paths import REPOSITORY
+from tests.site.conftest import REPOSITORY_URL
 
-REPOSITORY_URL = "https://github.com/example-org/bss2-tutorials"
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -29,17 +29,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The site as the sources make it now, built afresh for this test module and served on 127.0.0.1.
-
-    The build is fresh (no earlier doctrees or HTML can be served), and quick: notebook
-    outputs come from the digest-keyed notebook cache.
-    """
-    build = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "-d", str(build / "doctrees"), ".",
-                    str(build / "html")], cwd=REPOSITORY, check=True,
-                   env={**os.environ, "BSS2_REPOSITORY_URL": REPOSITORY_URL})  # fmt: skip
-    handler = functools.partial(QuietHandler, directory=str(build / "html"))
+def site(built_site):
+    """The freshly built site, served on 127.0.0.1."""
+    handler = functools.partial(QuietHandler, directory=str(built_site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

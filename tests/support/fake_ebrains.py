@@ -17,7 +17,7 @@ them on the chip. Tests and benchmarks share it, and inject faults:
   ``provenance-name``, ``sha512``, ``uppercase-hash``, ``bad-hash``, ``escape-log`` (terminal control
   codes in the log), ``hostile-uri`` (a ``resource_uri`` naming another host) and ``no-status``.
 
-Run by hand:  python -m tests.support.fake_ebrains --port 8765 --token T --collab my-collab
+Run by hand:  python -m tests.support.fake_ebrains --port 8765 --token T --collab my-collab [--background]
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import tempfile
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -258,7 +260,10 @@ def _handler(fake: FakeEbrains):
             body = json.loads(self.rfile.read(length)) if length else None
             query = parse_qs(url.query)
             parts = [p for p in url.path.split("/") if p]
-            if url.path == "/userinfo" and method == "GET":
+            if url.path == "/_fake/stop" and method == "POST":
+                self._send(200, {"detail": "stopping"})
+                threading.Thread(target=fake._server.shutdown, daemon=True).start()
+            elif url.path == "/userinfo" and method == "GET":
                 if self._bearer_ok():
                     teams = [f"collab-{slug}-administrator" for slug in fake.collabs.values()]
                     self._send(200, {"sub": "u1", "preferred_username": USER, "roles": {"team": teams}})
@@ -367,12 +372,28 @@ def _handler(fake: FakeEbrains):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve a fake EBRAINS on 127.0.0.1 until interrupted.")
+    parser = argparse.ArgumentParser(description="Serve a fake EBRAINS on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--collab", default="my-collab")
+    parser.add_argument("--background", action="store_true", help="return once it listens; print how to stop it")
+    parser.add_argument("--stop", action="store_true", help="stop the fake EBRAINS listening on --port")
     args = parser.parse_args()
+    if args.stop:
+        request = urllib.request.Request(f"http://127.0.0.1:{args.port}/_fake/stop", method="POST")
+        print(json.load(urllib.request.urlopen(request, timeout=10))["detail"])
+        return
     fake = FakeEbrains(token=args.token, collabs={args.collab: args.collab})
+    if args.background:
+        fake._server = _Server(("127.0.0.1", args.port), _handler(fake))  # listening before the command returns
+        pid = os.fork()
+        if pid:
+            print(f"Fake EBRAINS at {fake.url}; stop it with: python -m tests.support.fake_ebrains --stop "
+                  f"--port {args.port}", flush=True)  # fmt: skip
+            return
+        fake._server.daemon_threads = True
+        fake._server.serve_forever()
+        return
     print(f"Fake EBRAINS at {fake.start(args.port)} (Ctrl-C to stop)", flush=True)
     try:
         threading.Event().wait()

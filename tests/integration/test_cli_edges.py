@@ -1,0 +1,73 @@
+"""The command line at its edges: what a terminal user types wrong, and what they are told."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.experiments import experiment_scripts
+from tests.conftest import run_cli
+
+
+def test_scripts_writes_the_tutorials_experiments(tmp_path):
+    process = run_cli("scripts", "mine", cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    for name, text in experiment_scripts().items():
+        assert (tmp_path / "mine" / name).read_text() == text
+
+
+def test_an_experiment_runs_by_its_name_from_anywhere(tmp_path):
+    process = run_cli("run", "second_experiment.py", "--backend", "emulator", cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    assert "as the tutorial writes it (tutorials/queue_runner.md)" in process.stdout
+    assert len(list((tmp_path / "jobs").glob("job_emu-*/second_experiment.dat"))) == 1
+    assert not (tmp_path / "second_experiment.py").exists()
+
+
+def test_a_missing_script_at_the_terminal_is_explained_for_the_terminal(tmp_path):
+    process = run_cli("run", "my_experiment.py", "--backend", "emulator", cwd=tmp_path)
+    assert process.returncode == 1
+    assert process.stderr.startswith("error: No script 'my_experiment.py' in")
+    assert "first_experiment.py" in process.stderr and "python -m helpers scripts" in process.stderr
+    assert "%%file" not in process.stderr
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: (d / "out").write_text("a file"), "is a file: choose a folder"),
+        (lambda d: (d / "blocker").write_text("a file"), "cannot be created"),
+    ],
+    ids=["output-dir-is-a-file", "parent-is-a-file"],
+)
+def test_an_unusable_output_dir_is_explained(tmp_path, setup, message):
+    setup(tmp_path)
+    target = "out" if "is a file" in message else "blocker/out"
+    process = run_cli("run", "first_experiment.py", "--backend", "emulator", "--output-dir", target, cwd=tmp_path)
+    assert (
+        process.returncode == 1 and process.stderr.startswith("error: The output folder") and message in process.stderr
+    )
+    assert "Errno" not in process.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("BSS2_JOB_TIMEOUT", "abc"), ("BSS2_SOFTWARE_VERSION", "nonsense"), ("BSS2_EMULATOR_SEED", "-1")],
+)
+def test_a_bad_setting_is_named_at_the_terminal(tmp_path, variable, value):
+    process = run_cli("run", "first_experiment.py", cwd=tmp_path, env={variable: value})
+    assert process.returncode == 1
+    assert process.stderr.startswith(f"error: {variable}='{value}' must be") and "Traceback" not in process.stderr
+
+
+def test_a_failing_script_shows_its_own_traceback_not_the_emulators(tmp_path):
+    script = tmp_path / "broken_experiment.py"
+    script.write_text(
+        "import pynn_brainscales.brainscales2 as pynn\n\n\ndef build():\n"
+        "    return pynn.Population(1, pynn.cells.HXNeuron(leak_v_leak=2000))\n\n\nbuild()\n"
+    )
+    process = run_cli("run", str(script), "--backend", "emulator", cwd=tmp_path)
+    assert process.returncode == 1
+    assert 'File "broken_experiment.py", line 8, in <module>\n    build()' in process.stderr
+    assert 'File "broken_experiment.py", line 5, in build' in process.stderr
+    assert "ValueError: HXNeuron parameter 'leak_v_leak' = 2000 is out of range" in process.stderr
+    assert "helpers/emulator" not in process.stderr and "pyNN/" not in process.stderr

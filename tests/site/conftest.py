@@ -1,0 +1,32 @@
+"""The built site, shared by the site tests: built once per session, afresh, from the sources as they are now."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.paths import REPOSITORY
+
+REPOSITORY_URL = "https://github.com/example-org/bss2-tutorials"
+
+
+def sphinx_build(source: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``sphinx-build -W`` of ``source`` into ``out/html``, with fresh doctrees."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-d", str(out / "doctrees"), str(source),
+         str(out / "html")],
+        cwd=source, capture_output=True, text=True, timeout=600, env={**os.environ, **env},
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site's HTML folder. Notebook outputs come from the digest-keyed notebook cache, so this is quick."""
+    out = tmp_path_factory.mktemp("site")
+    process = sphinx_build(REPOSITORY, out, BSS2_REPOSITORY_URL=REPOSITORY_URL)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    return out / "html"
