@@ -132,3 +132,8 @@ def test_linkchecker_finds_no_broken_local_link(site):
     process = subprocess.run([str(Path(sys.executable).with_name("linkchecker")), "--no-status", "--no-warnings",
                               f"{site}/index.html"], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert process.returncode == 0, process.stdout[-3000:]
+
+
+def test_launch_buttons_only_where_a_notebook_exists(built_site):
+    assert "git-pull" in (built_site / "tutorials" / "queue_runner.html").read_text()
+    assert "git-pull" not in (built_site / "emulator.html").read_text()  # a plain page: nothing to launch

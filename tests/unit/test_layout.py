@@ -95,3 +95,12 @@ def test_readme_layout_table_matches_the_tree():
     for path in [*packages, *modules, REPOSITORY / "sphinxext", REPOSITORY / "tests" / "support"]:
         shown = str(path.relative_to(REPOSITORY)) + ("/" if path.is_dir() else "")
         assert shown in rows, f"{shown} is missing from the README's layout table"
+
+
+def test_the_usual_files_of_a_published_project():
+    assert "MIT License" in (REPOSITORY / "LICENSE").read_text()
+    assert 'license = { text = "MIT" }' in (REPOSITORY / "pyproject.toml").read_text()
+    citation = (REPOSITORY / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in citation and "license: MIT" in citation
+    contributing = (REPOSITORY / "CONTRIBUTING.md").read_text()
+    assert all(step in contributing for step in ("make html", "make test", "make results", "fake_ebrains"))

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools
 import json
 
 import pytest
@@ -79,3 +80,33 @@ def test_missing_and_unreadable_files_give_clear_errors(tmp_path, monkeypatch):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(ResultFileError, match="cannot be read with neo"):
         membrane_figure(path)
+
+
+def test_experiment_3_says_its_spikes_were_not_recorded(tmp_path, monkeypatch, capsys):
+    plot_membrane_dynamics(replayed("third_experiment", tmp_path, monkeypatch))
+    out = capsys.readouterr().out
+    assert "Spikes were not recorded in this run" in out and "No spikes found" not in out
+
+
+def test_twenty_neurons_get_readable_labels(pynn, tmp_path):
+    from neo.io import PickleIO
+
+    from tests.conftest import LEAK_OVER_THRESHOLD
+
+    population = pynn.Population(20, pynn.cells.HXNeuron(**LEAK_OVER_THRESHOLD))
+    for neuron in range(20):
+        population.record(None)
+        pynn.PopulationView(population, [neuron]).record(["v"])
+        pynn.run(0.05)
+        pynn.reset()
+    PickleIO(str(tmp_path / "twenty.dat")).write_block(population.get_data())
+    fig = membrane_figure(tmp_path / "twenty.dat")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes[1:]:
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert not any(a.overlaps(b) for a, b in itertools.pairwise(boxes))
+    legend = fig.axes[0].get_legend().get_window_extent(renderer)
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1  # the legend fits the figure
+    lines = [line for line in fig.axes[0].get_lines() if line.get_label().isdigit()]
+    assert len({line.get_color() for line in lines}) == 20  # no two neurons share a colour
