@@ -1,9 +1,12 @@
-"""How the emulator compares with the chip: the hardware targets, in one table, and their measurement.
+"""How the emulator compares with the chip: like with like, and predictions where the chip was not asked.
 
-The emulator page and the tests both read ``TARGETS``; every value is measured
-by running the tutorial's own experiments (from the notebook) on the emulator.
-The hardware values are read off the published plots of one uncalibrated chip,
-so they are ranges, not exact targets.
+- ``compare_with_recordings``: the emulator, run with the exact settings of each hardware recording
+  (``helpers/emulator/recordings``), against that recording, each quantity with its tolerance;
+- ``predictions``: the tutorial's own experiments on the emulator. No hardware trace exists for
+  their settings, so these are predictions, not comparisons.
+
+``python -m helpers.fidelity`` refits the transfer curves, prints them, and prints both tables.
+The emulator page and the tests read the same tables.
 """
 
 from __future__ import annotations
@@ -18,124 +21,120 @@ import numpy as np
 from neo.io import PickleIO
 
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
+from .emulator.fit import SETTINGS, cycles, load
 from .emulator.job_process import run_script
 from .experiments import experiment_scripts
 
-Blocks = dict[str, neo.Block]
+#: The settings of each recording (see helpers/emulator/recordings/README.md).
+RECORDINGS = SETTINGS
+Trace = tuple[np.ndarray, np.ndarray]  # times (µs), MADC codes
 
 
-def _rest(blocks: Blocks) -> np.ndarray:
-    return trace(blocks["first_experiment"].segments[0].irregularlysampledsignals[0])[1]
-
-
-def _saw(blocks: Blocks):
-    return sawtooth(*trace(blocks["second_experiment"].segments[0].irregularlysampledsignals[0]))
-
-
-def _saws(blocks: Blocks) -> list:
-    return [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in blocks["third_experiment"].segments]
-
-
-def _isi_spread(blocks: Blocks) -> float:
-    isis = np.array([s.isi for s in _saws(blocks)])
-    return float(isis.max() / isis.min() - 1) * 100
-
-
-def _psps(blocks: Blocks) -> list[float]:
-    times, values = trace(blocks["fourth_experiment"].segments[0].irregularlysampledsignals[0])
-    return psp_amplitudes(times, values, [0.01, 0.03, 0.05, 0.08])  # exc, inh, exc, exc
+def _sawtooth_features(t: np.ndarray, v: np.ndarray) -> dict[str, float]:
+    c = cycles(t, v)
+    intervals = np.diff(c.falls)
+    return {
+        "interval": float(intervals.mean()),
+        "jitter": float(intervals.std() / intervals.mean() * 100),
+        "spikes": float(len(c.peaks)),
+        "peak": float(v[c.peaks].mean()),
+        "trough": float(v[c.troughs].mean()),
+        "fall": float(np.mean(t[c.troughs] - t[c.peaks])),
+    }
 
 
 @dataclass(frozen=True)
 class Target:
-    """One observation of the hardware plots, the range the emulator must hit, and how to measure it."""
+    """A quantity of a recording, how it is measured, and how close the emulator must come."""
 
     observation: str
-    hardware: str
-    low: float
-    high: float
+    recording: str
     unit: str
+    tolerance: float
+    measure: Callable[[Trace], float]
     set_by: str
-    measure: Callable[[Blocks], float]
 
 
 TARGETS: tuple[Target, ...] = (
-    Target(
-        "Exp. 1: resting level", "≈ 373", 361, 385, "LSB", "leak potential curve (LEAK_MV)",
-        lambda b: resting_level(_rest(b)),
-    ),
-    Target(
-        "Exp. 1: readout noise (std)", "≈ 2–3 LSB peak to peak", 0.8, 3, "LSB", "READOUT_NOISE_LSB",
-        lambda b: float(np.std(_rest(b))),
-    ),
-    Target(
-        "Exp. 2: sawtooth trough", "≈ 232", 217, 247, "LSB", "reset potential curve (RESET_MV)",
-        lambda b: _saw(b).trough,
-    ),
-    Target(
-        "Exp. 2: sawtooth peak", "≈ 400", 385, 425, "LSB", "threshold curve (THRESHOLD_MV)",
-        lambda b: _saw(b).peak,
-    ),
-    Target(
-        "Exp. 2: spikes in 0.2 ms", "≈ 15", 13, 17, "", "leak conductance (LEAK_NS_PER_LSB) and leak potential",
-        lambda b: float(len(b["second_experiment"].segments[0].spiketrains[0])),
-    ),
-    Target(
-        "Exp. 2: reset plateau", "≈ 1–2 µs", 0.8, 2.5, "µs",
-        "refractory clock (8 ns/count) and reset conductance (RESET_NS_PER_LSB)",
-        lambda b: _saw(b).plateau * 1e3,
-    ),
-    Target(
-        "Exp. 3: lowest peak", "≈ 398", 385, 410, "LSB", "threshold and readout-offset mismatch",
-        lambda b: min(s.peak for s in _saws(b)),
-    ),
-    Target(
-        "Exp. 3: highest peak", "≈ 435", 415, 445, "LSB", "threshold and readout-offset mismatch",
-        lambda b: max(s.peak for s in _saws(b)),
-    ),
-    Target(
-        "Exp. 3: lowest trough", "≈ 215", 205, 232, "LSB", "reset and readout-offset mismatch",
-        lambda b: min(s.trough for s in _saws(b)),
-    ),
-    Target(
-        "Exp. 3: highest trough", "≈ 245", 235, 258, "LSB", "reset and readout-offset mismatch",
-        lambda b: max(s.trough for s in _saws(b)),
-    ),
-    Target(
-        "Exp. 3: spread of interspike intervals", "5–15 %", 5, 15, "%",
-        "leak-conductance, potential and readout-offset mismatch (FPN_*)", _isi_spread,
-    ),
-    Target(
-        "Exp. 4: excitatory PSPs (smallest)", "tens of LSB, upward", 10, 100, "LSB",
-        "synaptic strength (SYN_NA_PER_WEIGHT), time constant (SYN_TAU_*)",
-        lambda b: min(_psps(b)[0], *_psps(b)[2:]),
-    ),
-    Target(
-        "Exp. 4: inhibitory PSP", "downward", -100, -10, "LSB", "the same, inhibitory input",
-        lambda b: _psps(b)[1],
-    ),
+    Target("Silent neuron: resting level", "silent_neuron", "LSB", 3.0, lambda tr: float(np.mean(tr[1])),
+           "leak potential curve and offset current"),
+    Target("Silent neuron: readout noise (std)", "silent_neuron", "LSB", 0.5, lambda tr: float(np.std(tr[1])),
+           "MADC readout noise"),
+    Target("Leak over threshold: spikes in 0.2 ms", "leak_over_threshold", "", 1.0,
+           lambda tr: _sawtooth_features(*tr)["spikes"], "all of the below"),
+    Target("Leak over threshold: interspike interval", "leak_over_threshold", "µs", 0.26,
+           lambda tr: _sawtooth_features(*tr)["interval"], "leak conductance and offset current, refractory clock"),
+    Target("Leak over threshold: interval jitter", "leak_over_threshold", "%", 0.5,
+           lambda tr: _sawtooth_features(*tr)["jitter"], "membrane noise at the threshold"),
+    Target("Leak over threshold: peak", "leak_over_threshold", "LSB", 3.0,
+           lambda tr: _sawtooth_features(*tr)["peak"], "threshold curve"),
+    Target("Leak over threshold: trough", "leak_over_threshold", "LSB", 4.0,
+           lambda tr: _sawtooth_features(*tr)["trough"], "reset potential and conductance, refractory clock"),
+    Target("Leak over threshold: reset fall time", "leak_over_threshold", "µs", 0.15,
+           lambda tr: _sawtooth_features(*tr)["fall"], "refractory clock (8 ns per count)"),
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Row:
-    """A target with the emulator's value."""
+    """A target with the recording's and the emulator's values."""
 
     target: Target
+    hardware: float
     value: float
 
     @property
+    def error(self) -> float:
+        return self.value - self.hardware
+
+    @property
+    def ratio(self) -> float:
+        """The error as a fraction of the tolerance: within tolerance up to 1."""
+        return abs(self.error) / self.target.tolerance
+
+    @property
     def matches(self) -> bool:
-        return self.target.low <= self.value <= self.target.high
+        return self.ratio <= 1.0
+
+    def describe(self) -> str:
+        unit = f" {self.target.unit}" if self.target.unit else ""
+        return (
+            f"chip {self.hardware:8.2f}{unit}, emulator {self.value:8.2f}{unit}, error {self.error:+.2f} "
+            f"(tolerance ±{self.target.tolerance:g}, ratio {self.ratio:.2f})"
+        )
 
 
-def compare(blocks: Blocks) -> list[Row]:
-    """Every target measured on the experiments' results (``{"first_experiment": block, ...}``)."""
-    return [Row(target, float(target.measure(blocks))) for target in TARGETS]
+def emulate_recording(name: str) -> Trace:
+    """The emulator's trace of the recorded neuron (neuron 0 of the default chip) with the recording's settings."""
+    import helpers.emulator as pynn
+
+    pynn.setup()
+    try:
+        population = pynn.Population(1, pynn.cells.HXNeuron(**RECORDINGS[name]))
+        population.record(["v", "spikes"])
+        pynn.run(0.2)
+        times, values = trace(population.get_data().segments[0].irregularlysampledsignals[0])
+    finally:
+        pynn.end()
+    return times * 1e3, values
+
+
+def recording(name: str) -> Trace:
+    return load(name)
+
+
+def compare_with_recordings() -> list[Row]:
+    """Every target, measured on the recording and on the emulator run with the recording's settings."""
+    emulated = {name: emulate_recording(name) for name in RECORDINGS}
+    recorded = {name: recording(name) for name in RECORDINGS}
+    return [Row(t, t.measure(recorded[t.recording]), t.measure(emulated[t.recording])) for t in TARGETS]
+
+
+Blocks = dict[str, neo.Block]
 
 
 def run_experiments() -> Blocks:
-    """Run the tutorial's experiments on the emulator and read their results."""
+    """Run the tutorial's experiments on the emulator, as the queue runs them, and read their results."""
     with tempfile.TemporaryDirectory(prefix="bss2-fidelity-") as work:
         folder = Path(work)
         blocks = {}
@@ -146,3 +145,50 @@ def run_experiments() -> Blocks:
                 raise RuntimeError(f"{name} failed on the emulator:\n{process.stderr[-2000:]}")
             blocks[Path(name).stem] = PickleIO(str(folder / f"{Path(name).stem}.dat")).read_block()
     return blocks
+
+
+def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:
+    """The tutorial's experiments as the emulator predicts them: (quantity, value, unit)."""
+    rest = trace(blocks["first_experiment"].segments[0].irregularlysampledsignals[0])[1]
+    second = blocks["second_experiment"].segments[0]
+    saw = sawtooth(*trace(second.irregularlysampledsignals[0]))
+    third = [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in blocks["third_experiment"].segments]
+    isis = np.array([s.isi for s in third])
+    times, values = trace(blocks["fourth_experiment"].segments[0].irregularlysampledsignals[0])
+    exc1, inh, exc2, exc3 = psp_amplitudes(times, values, [0.01, 0.03, 0.05, 0.08])
+    return [
+        ("Exp. 1: resting level", resting_level(rest), "LSB"),
+        ("Exp. 2: spikes in 0.2 ms", float(len(second.spiketrains[0])), ""),
+        ("Exp. 2: sawtooth peak", saw.peak, "LSB"),
+        ("Exp. 2: sawtooth trough", saw.trough, "LSB"),
+        ("Exp. 2: reset plateau", saw.plateau * 1e3, "µs"),
+        ("Exp. 3: peaks, lowest to highest", float(np.ptp([s.peak for s in third])), "LSB"),
+        ("Exp. 3: troughs, lowest to highest", float(np.ptp([s.trough for s in third])), "LSB"),
+        ("Exp. 3: spread of interspike intervals", float((isis.max() / isis.min() - 1) * 100), "%"),
+        ("Exp. 4: excitatory PSPs (smallest)", min(exc1, exc2, exc3), "LSB"),
+        ("Exp. 4: inhibitory PSP", inh, "LSB"),
+    ]
+
+
+def main() -> None:
+    from .emulator.fit import derive, measure
+
+    measured = measure()
+    print("Measured on the recordings:")
+    for name, value in vars(measured).items():
+        print(f"  {name:15s} {value:10.4f}")
+    print("Transfer curves (the constants of helpers/emulator/chip.py):")
+    for name, value in vars(derive(measured)).items():
+        shown = ", ".join(f"{x:.4f}" for x in value) if isinstance(value, tuple) else f"{float(value):.4f}"
+        print(f"  {name:20s} {shown}")
+    print(f"Fit residuals: ramps {measured.ramp_rms:.2f} LSB rms, falls {measured.fall_rms:.2f} LSB rms.")
+    print("The emulator with each recording's settings, against the recording:")
+    for row in compare_with_recordings():
+        print(f"  {row.target.observation:42s} {row.describe()}")
+    print("Predictions for the tutorial's own settings (no hardware recording exists for them):")
+    for name, value, unit in predictions(run_experiments()):
+        print(f"  {name:42s} {value:8.2f} {unit}")
+
+
+if __name__ == "__main__":
+    main()

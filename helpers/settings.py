@@ -125,6 +125,13 @@ class Settings:
     emulator_seed: int = _setting(
         "BSS2_EMULATOR_SEED", 2326, "Which emulated chip (its fixed-pattern noise) the emulator uses.", _seed
     )
+    emulator_trial_seed: int | None = _setting(
+        "BSS2_EMULATOR_TRIAL_SEED",
+        None,
+        "Fixes the emulator's trial-to-trial noise (readout noise, starting phase, membrane noise), for tests.",
+        _seed,
+        default_text="fresh noise in every run, as on the chip",
+    )
     repository_url: str | None = _setting(
         "BSS2_REPOSITORY_URL",
         None,

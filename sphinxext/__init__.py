@@ -9,7 +9,7 @@ lives in a module of its own.
 - ``notebook_cache``: the digest of what notebook outputs depend on besides
   their code, and the notebook cache path keyed by it (``config-inited``);
 - ``thumbnails``: the landing page's card images, drawn from the cache;
-- ``fidelity_table``: the emulator page's comparison with the hardware targets;
+- ``fidelity_report``: the emulator page's comparison with the chip's recordings, and its predictions;
 - ``lab_edition``: the downloadable notebooks, made to run on their own in the EBRAINS Lab.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import environment, fidelity_table, lab_edition, notebook_cache, thumbnails
+from . import environment, fidelity_report, lab_edition, notebook_cache, thumbnails
 
 
 def setup(app: Sphinx) -> dict:
@@ -27,6 +27,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", notebook_cache.configure)
     app.connect("config-inited", environment.repository_links)
     app.add_transform(thumbnails.EmbedThumbnails)
-    app.add_directive("bss2-fidelity-table", fidelity_table.FidelityTable)
+    app.add_directive("bss2-fidelity-report", fidelity_report.FidelityReport)
     app.connect("build-finished", lab_edition.write_lab_editions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

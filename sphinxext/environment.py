@@ -29,6 +29,7 @@ def pin(app: Sphinx, config: Config) -> None:
         if name != "BSS2_REPOSITORY_URL":
             os.environ.pop(name, None)
     os.environ["BSS2_BACKEND"] = "replay"
+    os.environ["BSS2_EMULATOR_TRIAL_SEED"] = "1"  # the emulator page is measured with repeatable noise
     os.environ["BSS2_OUTPUT_DIR"] = str(Path(app.outdir).parent / "jobs")
     # Notebooks run in a scratch folder; their kernels find the helpers here.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))

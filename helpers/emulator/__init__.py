@@ -33,4 +33,4 @@ from .projections import Projection  # noqa: F401
 from .standardmodels import cells, synapses  # noqa: F401
 from .standardmodels.synapses import StaticSynapse  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

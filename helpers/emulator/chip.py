@@ -25,25 +25,45 @@ MADC_MV_PER_LSB = 1200.0 / 1024.0
 CLOCK_TICK_US = 0.008
 
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
-# Potentials, calibrated against the published hardware plots (the emulator page compares them).
-LEAK_MV = (-292.0 * MADC_MV_PER_LSB, 0.95 * MADC_MV_PER_LSB)
-RESET_MV = (-137.0 * MADC_MV_PER_LSB, 0.88 * MADC_MV_PER_LSB)
-THRESHOLD_MV = (113.0 * MADC_MV_PER_LSB, 0.99 * MADC_MV_PER_LSB)
+# The output of ``python -m helpers.fidelity``: helpers/emulator/fit.py fits them to the chip's own
+# recordings (recordings/), as the recorded neuron shows them through its readout; a test keeps them equal.
+LEAK_MV = (-181.42, 0.92578)
+RESET_MV = (-280.65, 1.03125)
+THRESHOLD_MV = (119.37, 1.16016)
+#: The leak/reset transconductors: linear in their bias current (nS per bias LSB), with no floor (a
+#: bias of 0 is off), and scaled by 8 by multiplication or division ...
+LEAK_NS_PER_LSB = 1.4229
+RESET_NS_PER_LSB = 1.4468
+#: ... in series with the output stage's own limit (nS), so that the fastest time constant at
+#: capacitance 63 is about 0.5 µs, as on the chip; helpers/emulator/fit.py derives it.
+MAX_CONDUCTANCE_NS = 7263.1
+#: The circuit's own leakage, a constant current onto the membrane (nA): it sets how far the resting
+#: level falls below the leak potential when the leak conductance is small, and where a neuron
+#: without leak drifts.
+OFFSET_CURRENT_NA = -33.789
+#: Membrane noise at the threshold comparator (mV, std, fresh for every crossing): it gives the
+#: interspike intervals the jitter of the recording.
+THRESHOLD_NOISE_MV = 0.362
 # Capacitance in pF: a parasitic part plus 63 switchable units (63 is about 2.25 pF).
 CAPACITANCE_PF = (0.1, 2.15 / 63)
-# Conductances in nS, linear in the bias current; multiplication/division scale by 8.
-LEAK_NS_PER_LSB = 0.51
-LEAK_NS_FLOOR = 0.2
-RESET_NS_PER_LSB = 0.917
-# Synaptic time constant in µs: inversely proportional to the bias current.
-SYN_TAU_US_NUMERATOR = 1000.0
-SYN_TAU_BIAS_OFFSET = 33.3
+#: The membrane is bounded by the circuit's supply (mV).
+MEMBRANE_RAILS_MV = (0.0, 1200.0)
+# Synaptic time constant in µs: inversely proportional to the bias current (0: no decay).
+SYN_TAU_US_LSB = 857.1
 # Synaptic current jump per weight LSB at full transconductance (gm = 1022), in nA.
 SYN_NA_PER_WEIGHT = 0.585
-# Offset current in nA per DAC LSB.
+#: The synaptic input saturates: at most this many full-weight events' current at once (an assumption;
+#: no recording pins it).
+SYN_SATURATION_EVENTS = 4
+# The constant current source: nA per DAC LSB of ``constant_current_i_offset``.
 OFFSET_NA_PER_LSB = 0.01
+#: A circuit switched off: a time constant (µs) standing in for "never", and a conductance (nS) for "none".
+NEVER_US = 1e12
+G_OFF_NS = 1e-6
 
 # --- Fixed-pattern noise: standard deviations ---
+#: The neuron the recordings come from (helpers/emulator/recordings).
+RECORDED_NEURON = 0
 FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 5.0, "threshold": 5.0}
 #: Each neuron's readout path (its buffer to the MADC) adds its own offset to everything the MADC sees.
 FPN_READOUT_OFFSET_LSB = 8.0
@@ -73,16 +93,30 @@ def chip_seed() -> int:
 
 
 def draw_mismatch(seed: int) -> Mismatch:
-    """Draw the fixed-pattern noise of the chip with this seed (deterministic in ``seed``)."""
+    """Draw the fixed-pattern noise of the chip with this seed (deterministic in ``seed``).
+
+    The default chip (``BSS2_EMULATOR_SEED`` unset) stands for the chip of the recordings: its
+    neuron 0 is the recorded circuit, which the fitted curves describe exactly, so its deviations
+    are zero; every other neuron, and every neuron of another chip, deviates by its own draw.
+    """
     rng = np.random.default_rng([seed, 0x855])
+    recorded = seed == settings.Settings().emulator_seed
+
+    def draw(values: np.ndarray, neutral: float) -> np.ndarray:
+        if recorded:
+            values[RECORDED_NEURON] = neutral
+        return values
+
+    def potential(key: str) -> np.ndarray:
+        return draw(rng.normal(0.0, FPN_POTENTIAL_MV[key], N_NEURONS), 0.0)
 
     def relative(key: str) -> np.ndarray:
-        return np.exp(rng.normal(0.0, FPN_RELATIVE[key], N_NEURONS))
+        return draw(np.exp(rng.normal(0.0, FPN_RELATIVE[key], N_NEURONS)), 1.0)
 
     return Mismatch(
-        leak=rng.normal(0.0, FPN_POTENTIAL_MV["leak"], N_NEURONS),
-        reset=rng.normal(0.0, FPN_POTENTIAL_MV["reset"], N_NEURONS),
-        threshold=rng.normal(0.0, FPN_POTENTIAL_MV["threshold"], N_NEURONS),
+        leak=potential("leak"),
+        reset=potential("reset"),
+        threshold=potential("threshold"),
         g_leak=relative("g_leak"),
         g_reset=relative("g_reset"),
         capacitance=relative("capacitance"),
@@ -90,7 +124,7 @@ def draw_mismatch(seed: int) -> Mismatch:
         tau_inh=relative("tau_syn"),
         gain_exc=relative("syn_gain"),
         gain_inh=relative("syn_gain"),
-        readout_offset=rng.normal(0.0, FPN_READOUT_OFFSET_LSB, N_NEURONS),
+        readout_offset=draw(rng.normal(0.0, FPN_READOUT_OFFSET_LSB, N_NEURONS), 0.0),
     )
 
 
@@ -98,7 +132,7 @@ def draw_mismatch(seed: int) -> Mismatch:
 class NeuronModel:
     """Physical parameters of a set of neurons in engine units, one array entry per neuron."""
 
-    e_leak: np.ndarray  # mV, leak potential including the offset current's shift
+    e_leak: np.ndarray  # mV, the level the leak and the offset currents settle at
     tau_mem: np.ndarray  # µs
     v_threshold: np.ndarray  # mV
     threshold_enabled: np.ndarray  # bool
@@ -109,18 +143,28 @@ class NeuronModel:
     tau_inh: np.ndarray  # µs
     jump_exc: np.ndarray  # mV/µs per weight LSB (0 if the input is disabled)
     jump_inh: np.ndarray  # mV/µs per weight LSB, negative (0 if disabled)
+    max_exc: np.ndarray  # mV/µs, the excitatory input's saturation
+    max_inh: np.ndarray  # mV/µs, positive: the inhibitory input's saturation in magnitude
 
     def __len__(self) -> int:
         return len(self.e_leak)
 
 
-def _scaled_conductance(bias: np.ndarray, multiply: np.ndarray, divide: np.ndarray) -> np.ndarray:
-    scale = np.where(multiply, 8.0, 1.0) / np.where(divide, 8.0, 1.0)
-    return bias * scale
+def _scaled(bias: np.ndarray, multiply: np.ndarray, divide: np.ndarray) -> np.ndarray:
+    return bias * np.where(multiply, 8.0, 1.0) / np.where(divide, 8.0, 1.0)
+
+
+def limited(conductance_ns: np.ndarray) -> np.ndarray:
+    """A transconductor's conductance (nS) in series with the output stage's limit: linear when small."""
+    return conductance_ns * MAX_CONDUCTANCE_NS / (conductance_ns + MAX_CONDUCTANCE_NS)
 
 
 def neuron_model(params: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch) -> NeuronModel:
-    """Map DAC settings of the neurons at ``chip_index`` to their physical model on this chip."""
+    """Map DAC settings of the neurons at ``chip_index`` to their physical model on this chip.
+
+    Units: pF, nS, nA, mV, µs. pF / nS = ms, so time constants carry a factor 1e3; nA / nS = V, so
+    potentials from currents carry a factor 1e3 too; nA / pF = mV/µs.
+    """
 
     def get(name: str) -> np.ndarray:
         return np.asarray(params[name], dtype=float)
@@ -131,50 +175,42 @@ def neuron_model(params: dict[str, np.ndarray], chip_index: np.ndarray, mismatch
     capacitance = (CAPACITANCE_PF[0] + CAPACITANCE_PF[1] * get("membrane_capacitance_capacitance")) * dev(
         mismatch.capacitance
     )
-    g_leak = (
-        LEAK_NS_FLOOR
-        + LEAK_NS_PER_LSB
-        * _scaled_conductance(
-            get("leak_i_bias"), get("leak_enable_multiplication") > 0, get("leak_enable_division") > 0
-        )
-    ) * dev(mismatch.g_leak)
-    g_reset = (
-        RESET_NS_PER_LSB
-        * _scaled_conductance(
-            get("reset_i_bias"), get("reset_enable_multiplication") > 0, get("reset_enable_division") > 0
-        )
-        * dev(mismatch.g_reset)
+    leak_bias = _scaled(get("leak_i_bias"), get("leak_enable_multiplication") > 0, get("leak_enable_division") > 0)
+    # A leak bias of 0 switches the leak off: a conductance so small that the membrane only drifts.
+    g_leak = np.maximum(limited(LEAK_NS_PER_LSB * leak_bias * dev(mismatch.g_leak)), G_OFF_NS)
+    reset_bias = _scaled(get("reset_i_bias"), get("reset_enable_multiplication") > 0, get("reset_enable_division") > 0)
+    g_reset = limited(RESET_NS_PER_LSB * reset_bias * dev(mismatch.g_reset))
+    current_na = OFFSET_CURRENT_NA + np.where(
+        get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0
     )
-    # nS and pF give time constants in ms * 1e3 = µs: tau = C / g = pF / nS = ms -> * 1e3 µs.
-    tau_mem = capacitance / g_leak * 1e3
-    offset_na = np.where(get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0)
-    # nA / nS = mV, the shift of the resting potential caused by the offset current.
-    e_leak = LEAK_MV[0] + LEAK_MV[1] * get("leak_v_leak") + dev(mismatch.leak) + offset_na / g_leak * 1e3
+    v_leak = LEAK_MV[0] + LEAK_MV[1] * get("leak_v_leak") + dev(mismatch.leak)
+    e_leak = v_leak + current_na / g_leak * 1e3
     v_reset = RESET_MV[0] + RESET_MV[1] * get("reset_v_reset") + dev(mismatch.reset)
     g_total = g_leak + g_reset
     v_plateau = (g_leak * e_leak + g_reset * v_reset) / g_total
-    tau_reset = capacitance / g_total * 1e3
 
-    def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray, sign: float) -> tuple[np.ndarray, np.ndarray]:
-        tau = SYN_TAU_US_NUMERATOR / (get(f"{kind}_input_i_bias_tau") + SYN_TAU_BIAS_OFFSET) * dev(tau_dev)
+    def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        bias = get(f"{kind}_input_i_bias_tau")
+        tau = np.where(bias > 0, SYN_TAU_US_LSB / np.maximum(bias, 1e-12) * dev(tau_dev), NEVER_US)
         current_na = SYN_NA_PER_WEIGHT * get(f"{kind}_input_i_bias_gm") / 1022.0 * dev(gain_dev)
-        # nA / pF = 1e3 V/s = 1 mV/µs.
-        jump = sign * current_na / capacitance
-        return tau, np.where(get(f"{kind}_input_enable") > 0, jump, 0.0)
+        jump = np.where(get(f"{kind}_input_enable") > 0, current_na / capacitance, 0.0)
+        return tau, jump, jump * 63 * SYN_SATURATION_EVENTS
 
-    tau_exc, jump_exc = synapse("excitatory", mismatch.tau_exc, mismatch.gain_exc, 1.0)
-    tau_inh, jump_inh = synapse("inhibitory", mismatch.tau_inh, mismatch.gain_inh, -1.0)
+    tau_exc, jump_exc, max_exc = synapse("excitatory", mismatch.tau_exc, mismatch.gain_exc)
+    tau_inh, jump_inh, max_inh = synapse("inhibitory", mismatch.tau_inh, mismatch.gain_inh)
     return NeuronModel(
         e_leak=e_leak,
-        tau_mem=tau_mem,
+        tau_mem=capacitance / g_leak * 1e3,
         v_threshold=THRESHOLD_MV[0] + THRESHOLD_MV[1] * get("threshold_v_threshold") + dev(mismatch.threshold),
         threshold_enabled=get("threshold_enable") > 0,
         v_plateau=v_plateau,
-        tau_reset=tau_reset,
+        tau_reset=capacitance / g_total * 1e3,
         # The refractory counter runs at 125 MHz; at least one tick, so a reset always takes time.
         t_refractory=np.maximum(get("refractory_period_refractory_time"), 1.0) * CLOCK_TICK_US,
         tau_exc=tau_exc,
         tau_inh=tau_inh,
         jump_exc=jump_exc,
-        jump_inh=jump_inh,
+        jump_inh=-jump_inh,
+        max_exc=max_exc,
+        max_inh=max_inh,
     )

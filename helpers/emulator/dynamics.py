@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chip import CLOCK_TICK_US, NeuronModel
+from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
 
 #: With synaptic current flowing, crossings are searched at most this far ahead per step.
 SEARCH_HORIZON_US = 2.0
@@ -71,13 +71,14 @@ def _syn_kernel(t: np.ndarray, tau: np.ndarray, tau_syn: np.ndarray) -> np.ndarr
 
 
 def membrane(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
-    """The exact membrane potential ``t`` µs after a state (v0, i_exc, i_inh)."""
-    return (
+    """The exact membrane potential ``t`` µs after a state (v0, i_exc, i_inh), bounded by the supply rails."""
+    free = (
         v_inf
         + (v0 - v_inf) * np.exp(-t / tau)
         + i_exc * _syn_kernel(t, tau, tau_exc)
         + i_inh * _syn_kernel(t, tau, tau_inh)
     )
+    return np.clip(free, *MEMBRANE_RAILS_MV)
 
 
 def _free_crossing(v, v_inf, tau, theta):
@@ -115,10 +116,12 @@ def simulate(
     t_stop: float,
     v_start: np.ndarray,
     traced: np.ndarray,
+    rng: np.random.Generator | None = None,
 ) -> Result:
     """Integrate all neurons from their own ``t_start`` to ``t_stop`` (µs).
 
-    ``traced`` is a boolean mask of neurons whose membrane segments are kept.
+    ``traced`` is a boolean mask of neurons whose membrane segments are kept. With ``rng``, the
+    threshold each crossing is compared against carries fresh membrane noise (THRESHOLD_NOISE_MV).
     """
     n = len(model)
     rows = np.arange(n)
@@ -129,6 +132,11 @@ def simulate(
     refractory_end = np.full(n, -np.inf)
     next_input = np.zeros(n, dtype=int)
     free_v_inf = model.e_leak
+
+    def noisy_threshold(size: int) -> np.ndarray:
+        return rng.normal(0.0, THRESHOLD_NOISE_MV, size) if rng is not None else np.zeros(size)
+
+    theta = model.v_threshold + noisy_threshold(n)
     spikes_n, spikes_t = [], []
     seg: dict[str, list[np.ndarray]] = {k: [] for k in Segments.__dataclass_fields__}
 
@@ -142,14 +150,14 @@ def simulate(
         tau = np.where(refractory, model.tau_reset, model.tau_mem)
         v_inf = np.where(refractory, model.v_plateau, free_v_inf)
         driven = (i_exc != 0) | (i_inh != 0)
-        can_fire = alive & model.threshold_enabled & ~refractory
+        can_fire = alive & model.threshold_enabled & ~refractory & (theta < MEMBRANE_RAILS_MV[1])
         bound = np.minimum(input_time, t_stop)
         bound = np.where(refractory, np.minimum(bound, refractory_end), bound)
         bound = np.where(can_fire & driven, np.minimum(bound, t + SEARCH_HORIZON_US), bound)
 
         dt_cross = np.full(n, np.inf)
         quiet = can_fire & ~driven
-        dt_cross[quiet] = _free_crossing(v[quiet], v_inf[quiet], tau[quiet], model.v_threshold[quiet])
+        dt_cross[quiet] = _free_crossing(v[quiet], v_inf[quiet], tau[quiet], theta[quiet])
         busy = np.flatnonzero(can_fire & driven)
         if busy.size:
             dt_cross[busy] = _driven_crossing(
@@ -160,7 +168,7 @@ def simulate(
                 v_inf[busy],
                 model.tau_exc[busy],
                 model.tau_inh[busy],
-                model.v_threshold[busy],
+                theta[busy],
                 bound[busy] - t[busy],
             )
         fires = can_fire & (t + dt_cross <= bound)
@@ -180,13 +188,15 @@ def simulate(
         t = np.where(alive, t_next, t)
 
         refractory_end = np.where(fires, t + model.t_refractory, refractory_end)
+        theta[fires] = model.v_threshold[fires] + noisy_threshold(int(fires.sum()))
         spikes_n.append(rows[fires])
         spikes_t.append(t[fires])
 
         arrives = alive & (input_time <= t)
         k = np.minimum(next_input, inputs.times.shape[1] - 1)
-        i_exc = i_exc + np.where(arrives, inputs.exc[rows, k], 0.0)
-        i_inh = i_inh + np.where(arrives, inputs.inh[rows, k], 0.0)
+        # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
+        i_exc = np.minimum(i_exc + np.where(arrives, inputs.exc[rows, k], 0.0), model.max_exc)
+        i_inh = np.maximum(i_inh + np.where(arrives, inputs.inh[rows, k], 0.0), -model.max_inh)
         next_input = next_input + arrives
 
     return Result(

@@ -8,7 +8,8 @@ from .chip import MADC_MV_PER_LSB
 
 #: 500 MHz / 17: one sample every 34 ns.
 SAMPLE_PERIOD_US = 0.034
-READOUT_NOISE_LSB = 1.5
+#: The silent recording's scatter (helpers/emulator/fit.py).
+READOUT_NOISE_LSB = 1.655
 MAX_CODE = 1023
 
 

@@ -8,14 +8,16 @@ the way the hardware does (spikes on the 8 ns clock, one MADC trace).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from .. import settings
 from . import dynamics, madc
-from .chip import CLOCK_TICK_US, chip_seed, draw_mismatch, neuron_model
-from .parameters import UNMODELLED_FEATURES
+from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, chip_seed, draw_mismatch, neuron_model
+from .parameters import UNMODELLED_FEATURES, unmodelled_settings
 from .standardmodels.cells import HXNeuron, SpikeSourceArray
 
 #: Neurons run freely before t = 0 for a random time in this range (µs), so each starts at a random phase.
@@ -48,6 +50,13 @@ def _neurons(state):
                 f"{feature}=True: the emulator models the LIF regime the tutorial uses and does not "
                 f"emulate this circuit yet. Run on hardware, or disable {feature}."
             )
+    ignored = unmodelled_settings(params)
+    if ignored:
+        print(
+            f"Emulator warning: {', '.join(ignored)} set, but not modelled by the emulator: no effect here "
+            "(the emulator page lists what is modelled).",
+            file=sys.stderr,
+        )
     return ids, chip_index, params
 
 
@@ -66,7 +75,7 @@ def _inputs(state, row_of_id: dict[int, int], model, runtime_us: float) -> dynam
         for connection in projection.connections:
             times_us = np.asarray(spike_times[connection.presynaptic_index].value, float) * 1e3
             row = row_of_id[int(projection.post[connection.postsynaptic_index])]
-            weight = abs(float(connection.weight))
+            weight = abs(round(float(connection.weight)))  # integers on the chip: 0.3 is no synapse
             exc = 0.0 if inhibitory else weight * model.jump_exc[row]
             inh = weight * model.jump_inh[row] if inhibitory else 0.0
             # Events are played back on the 8 ns FPGA clock, within the run.
@@ -104,7 +113,9 @@ def run(state, tstop_ms: float) -> RunResults:
     model = neuron_model(params, chip_index, mismatch)
     row_of_id = {int(i): row for row, i in enumerate(ids)}
     inputs = _inputs(state, row_of_id, model, runtime_us)
-    rng = np.random.default_rng([seed, state.runs, 0x7A1])
+    # Trial-to-trial noise is fresh in every run, as on the chip, unless a trial seed fixes it.
+    trial_seed = settings.current().emulator_trial_seed
+    rng = np.random.default_rng(None if trial_seed is None else [trial_seed, state.runs, 0x7A1])
     traced_ids = _traced_ids(state)
     traced = np.isin(ids, list(traced_ids))
     result = dynamics.simulate(
@@ -112,8 +123,9 @@ def run(state, tstop_ms: float) -> RunResults:
         inputs,
         t_start=-rng.uniform(*FREE_RUNNING_US, size=len(ids)),
         t_stop=runtime_us,
-        v_start=model.e_leak.copy(),
+        v_start=np.clip(model.e_leak, *MEMBRANE_RAILS_MV),
         traced=traced,
+        rng=rng,
     )
     in_run = (result.spike_time >= 0.0) & (result.spike_time < runtime_us)
     stamps = np.floor(result.spike_time[in_run] / CLOCK_TICK_US) * CLOCK_TICK_US * 1e-3

@@ -101,18 +101,12 @@ _BLOCKS: dict[str, dict[str, Parameter]] = {
         "i_bias_conductance": _capmem(),
     },
     "event_routing": {
-        "analog_output": Parameter(0, 0, 3),
-        "enable_digital": _flag(),
         "address": Parameter(0, 0, 255),
         "enable_bypass_excitatory": _flag(),
         "enable_bypass_inhibitory": _flag(),
         "enable_post_overwrite": _flag(),
     },
-    "readout": {
-        "enable_amplifier": _flag(),
-        "enable_unbuffered_access": _flag(),
-        "source": Parameter(0, 0, 3),
-    },
+    "readout": {"enable_unbuffered_access": _flag()},
     "bayesian": {
         "enable": _flag(),
         "connect_fire_vertical": _flag(),
@@ -134,6 +128,36 @@ PARAMETERS: dict[str, Parameter] = {
 
 #: Parameters whose circuits the emulator does not model; enabling them is an error.
 UNMODELLED_FEATURES = ("exponential_enable", "adaptation_enable", "bayesian_enable")
+#: Parameters the emulator models (see the emulator page). Any other parameter set away from its
+#: default is named in a warning in the job's log: it has no effect here.
+MODELLED = frozenset(
+    {
+        *(f"leak_{f}" for f in ("v_leak", "i_bias", "enable_division", "enable_multiplication")),
+        *(f"reset_{f}" for f in ("v_reset", "i_bias", "enable_division", "enable_multiplication")),
+        "threshold_enable",
+        "threshold_v_threshold",
+        *(f"{k}_input_{f}" for k in ("excitatory", "inhibitory") for f in ("enable", "i_bias_tau", "i_bias_gm")),
+        "constant_current_enable",
+        "constant_current_i_offset",
+        "membrane_capacitance_capacitance",
+        "refractory_period_refractory_time",
+        *UNMODELLED_FEATURES,
+    }
+)
+#: The parameters of circuits that are switched off by default and refused when switched on.
+_OF_REFUSED = ("exponential_", "adaptation_", "bayesian_")
+
+
+def unmodelled_settings(params: dict[str, np.ndarray]) -> list[str]:
+    """The parameters set away from their default that the emulator does not model, as ``name=value``."""
+    found = []
+    for name, values in params.items():
+        if name in MODELLED or name.startswith(_OF_REFUSED):
+            continue
+        changed = np.asarray(values, dtype=float) != float(PARAMETERS[name].default)
+        if np.any(changed):
+            found.append(f"{name}={np.asarray(values, dtype=float)[changed].flat[0]:g}")
+    return found
 
 
 class UnknownParameterError(errors.NonExistentParameterError):

@@ -35,7 +35,7 @@ def check_connection(weight: float, delay: float) -> None:
     """Raise the hardware's error if this synapse cannot be built on the chip."""
     if delay != 0:
         raise ValueError(f"Synaptic delay {delay} ms is not supported on BrainScaleS-2: use delay=0.")
-    if abs(weight) > MAX_WEIGHT:
+    if abs(round(weight)) > MAX_WEIGHT:
         raise ValueError(f"The absolute weight must be <= {MAX_WEIGHT} (got {weight}): weights are 6 bit.")
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from helpers.emulator.chip import draw_mismatch
 from helpers.paths import REPOSITORY
@@ -22,14 +23,31 @@ def second_experiment(pynn):
     return np.asarray(signal).ravel(), [st.magnitude for st in block.segments[0].spiketrains]
 
 
-def test_same_seed_same_data(pynn, monkeypatch):
+def test_a_trial_seed_repeats_a_run_exactly(pynn, monkeypatch):
     monkeypatch.setenv("BSS2_EMULATOR_SEED", "7")
+    monkeypatch.setenv("BSS2_EMULATOR_TRIAL_SEED", "3")
     v1, s1 = second_experiment(pynn)
     pynn.setup()
     v2, s2 = second_experiment(pynn)
     np.testing.assert_array_equal(v1, v2)
     for a, b in zip(s1, s2, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_same_chip_gives_fresh_noise_in_every_run_with_the_same_statistics(pynn, monkeypatch):
+    """Fixed-pattern noise is fixed per chip; readout noise, phase and membrane noise are new in every run."""
+    monkeypatch.setenv("BSS2_EMULATOR_SEED", "7")
+    runs = []
+    for _ in range(2):
+        pynn.setup()
+        runs.append(second_experiment(pynn))
+    (v1, s1), (v2, s2) = runs
+    assert not np.array_equal(v1, v2)
+    intervals = [np.diff(s[1]) for s in (s1, s2)]
+    means = [i.mean() for i in intervals]
+    assert means[0] == pytest.approx(means[1], rel=0.01)  # the same neuron, so the same rate
+    for i in intervals:
+        assert 0 < i.std() / i.mean() < 0.01  # the interval jitters, by well under 1 %
 
 
 def test_different_seed_different_chip(pynn, monkeypatch):

@@ -22,6 +22,8 @@ def model(**overrides) -> NeuronModel:
         tau_inh=5.0,
         jump_exc=1.0,
         jump_inh=-1.0,
+        max_exc=1e9,
+        max_inh=1e9,
     )
     values.update(overrides)
     return NeuronModel(**{k: np.array([v]) for k, v in values.items()})
