@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,11 +17,9 @@ import pytest
 
 from helpers.paths import REPOSITORY
 from tests.site.conftest import REPOSITORY_URL
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
 PAGES = ["index.html", "tutorials/queue_runner.html", "emulator.html", "execution-statistics.html", "search.html"]
 
 pytestmark = pytest.mark.browser

@@ -104,3 +104,15 @@ def test_the_usual_files_of_a_published_project():
     assert "cff-version: 1.2.0" in citation and "license: MIT" in citation
     contributing = (REPOSITORY / "CONTRIBUTING.md").read_text()
     assert all(step in contributing for step in ("make html", "make test", "make results", "fake_ebrains"))
+
+
+@pytest.mark.parametrize("path", sorted((REPOSITORY / "benchmarks").glob("*.py")), ids=lambda p: p.name)
+def test_every_project_name_a_benchmark_imports_exists(path):
+    """Benchmarks import from the helpers and the test support, also inside functions: those names must exist."""
+    import importlib
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("helpers", "tests"):
+            module = importlib.import_module(node.module)
+            missing = [alias.name for alias in node.names if not hasattr(module, alias.name)]
+            assert missing == [], f"{path.name} imports {missing} from {node.module}, which has no such name"
