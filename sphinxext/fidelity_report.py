@@ -19,7 +19,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from helpers import fidelity
 from helpers.emulator.fit import cycles
-from helpers.emulator.parameters import MODELLED, PARAMETERS, UNMODELLED_FEATURES
+from helpers.emulator.parameters import MODELLED, PARAMETERS
 
 logger = logging.getLogger(__name__)
 TITLES = {
@@ -79,18 +79,15 @@ def _predictions_html(values: list[tuple[str, float, str]]) -> str:
 
 
 def _parameters_html() -> str:
-    modelled = sorted(n for n in MODELLED if n not in UNMODELLED_FEATURES)
-    refused = sorted(UNMODELLED_FEATURES)
-    warned = sorted(n for n in PARAMETERS if n not in MODELLED and not n.startswith(("exponential_", "adaptation_",
-                                                                                       "bayesian_")))  # fmt: skip
+    modelled = sorted(MODELLED)
+    warned = sorted(n for n in PARAMETERS if n not in MODELLED)
 
     def names(items: list[str]) -> str:
         return ", ".join(f"<code>{html.escape(n)}</code>" for n in items)
 
     return (
-        f"<p><strong>Modelled</strong> ({len(modelled)}): {names(modelled)}.</p>"
-        f"<p><strong>Refused with a clear error when switched on</strong>: {names(refused)} (and the parameters "
-        "of those circuits).</p>"
+        f"<p><strong>Modelled</strong> ({len(modelled)} of {len(PARAMETERS)} <code>HXNeuron</code> parameters): "
+        f"{names(modelled)}.</p>"
         f"<p><strong>Not modelled</strong> ({len(warned)}): {names(warned)}. Setting one of them away from its "
         "default has no effect on the emulator, and the job's log names it in a warning.</p>"
     )

@@ -2,18 +2,25 @@
 
 It follows the layout of PyNN's own backends (``pyNN/mock``): PyNN provides
 populations, connectors, recording into neo and reset into segments; this
-package provides the chip (``chip``), its dynamics (``dynamics``), the MADC
-readout (``madc``) and the hardware's rules.
+package provides the chip (``chip``), its calibration (``calibration``), its
+dynamics (``dynamics``, ``stepped``), the MADC readout (``madc``) and the
+hardware's rules. A name the real library has and the emulator does not is
+an ``AttributeError`` that says so.
 """
 
-from pyNN import errors, random, space  # noqa: F401
+from pyNN import common, errors, random, space  # noqa: F401
 from pyNN.connectors import *
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import Space  # noqa: F401
 
+from . import (
+    helper,  # noqa: F401
+    simulator,
+    standardmodels,  # noqa: F401
+)
 from . import pylogging as logger  # noqa: F401  (pynn.logger is the pylogging module)
-from . import standardmodels  # noqa: F401
 from .control import (  # noqa: F401
+    RunCommand,
     end,
     get_current_time,
     get_max_delay,
@@ -28,9 +35,22 @@ from .control import (  # noqa: F401
     run_until,
     setup,
 )
+from .missing import module_getattr
 from .populations import Assembly, Population, PopulationView  # noqa: F401
-from .projections import Projection  # noqa: F401
+from .projections import Projection
 from .standardmodels import cells, synapses  # noqa: F401
-from .standardmodels.synapses import StaticSynapse  # noqa: F401
+from .standardmodels.synapses import StaticSynapse
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+
+
+def list_standard_models() -> list[type]:
+    """The neuron cell types of this backend, as ``pynn_brainscales`` lists them."""
+    return [cells.HXNeuron, cells.CalibHXNeuronCuba, cells.CalibHXNeuronCoba]
+
+
+create = common.build_create(Population)
+connect = common.build_connect(Projection, FixedProbabilityConnector, StaticSynapse)  # noqa: F405
+set = common.set
+record = common.build_record(simulator)
+__getattr__ = module_getattr("pynn_brainscales.brainscales2")

@@ -23,6 +23,9 @@ N_NEURONS = 512
 MADC_MV_PER_LSB = 1200.0 / 1024.0
 #: The FPGA and refractory clock: 125 MHz.
 CLOCK_TICK_US = 0.008
+#: The two refractory clocks a neuron picks with ``refractory_period_input_clock``: 8 ns, and a slow one
+#: divided by 16, so that 255 counts reach the 32 µs calix calibrates to (an assumption: no recording pins it).
+REFRACTORY_TICK_US = (CLOCK_TICK_US, 16 * CLOCK_TICK_US)
 
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
 # The output of ``python -m helpers.fidelity``: helpers/emulator/fit.py fits them to the chip's own
@@ -46,6 +49,9 @@ OFFSET_CURRENT_NA = -33.789
 THRESHOLD_NOISE_MV = 0.362
 # Capacitance in pF: a parasitic part plus 63 switchable units (63 is about 2.25 pF).
 CAPACITANCE_PF = (0.1, 2.15 / 63)
+#: From a neuron's spike to its targets' synaptic inputs, through the event crossbar and a synapse driver
+#: (µs; an assumption: a handful of clock cycles of the digital routing, which no recording pins).
+ON_CHIP_DELAY_US = 0.1
 #: The membrane is bounded by the circuit's supply (mV).
 MEMBRANE_RAILS_MV = (0.0, 1200.0)
 # Synaptic time constant in µs: inversely proportional to the bias current (0: no decay).
@@ -55,8 +61,20 @@ SYN_NA_PER_WEIGHT = 0.585
 #: The synaptic input saturates: at most this many full-weight events' current at once (an assumption;
 #: no recording pins it).
 SYN_SATURATION_EVENTS = 4
-# The constant current source: nA per DAC LSB of ``constant_current_i_offset``.
-OFFSET_NA_PER_LSB = 0.01
+#: The constant current source: nA per DAC LSB of ``constant_current_i_offset``, up to about 100 nA, enough to
+#: drive a neuron over its threshold against its leak (an assumption; no recording pins it).
+OFFSET_NA_PER_LSB = 0.1
+# --- The AdEx terms (assumptions of the same kind as the synaptic input; no recording pins them) ---
+#: The exponential term ``I0 exp((V - V_T) / DELTA_T)``: V_T from ``exponential_v_exp`` through the leak's
+#: curve, I0 in nA per bias LSB, a slope factor set by the transistors, and a ceiling, as the circuit saturates.
+EXP_NA_PER_LSB = 0.02
+EXP_DELTA_T_MV = 15.0
+EXP_MAX_NA = 200.0
+#: Adaptation ``tau_w dw/dt = a (V - V_ref) - w``, ``w += b`` at each spike: tau_w in µs per inverse bias
+#: LSB, a in nS and b in nA per bias LSB; the invert switches flip the signs.
+ADAPT_TAU_US_LSB = 857.1
+ADAPT_NS_PER_LSB = 0.1
+ADAPT_NA_PER_LSB = 0.02
 #: A circuit switched off: a time constant (µs) standing in for "never", and a conductance (nS) for "none".
 NEVER_US = 1e12
 G_OFF_NS = 1e-6
@@ -64,9 +82,11 @@ G_OFF_NS = 1e-6
 # --- Fixed-pattern noise: standard deviations ---
 #: The neuron the recordings come from (helpers/emulator/recordings).
 RECORDED_NEURON = 0
-FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 5.0, "threshold": 5.0}
+FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 11.0, "threshold": 11.0}
 #: Each neuron's readout path (its buffer to the MADC) adds its own offset to everything the MADC sees.
-FPN_READOUT_OFFSET_LSB = 8.0
+#: It is small: calix calibrates through the CADC, which does not see it, and still leaves below 0.3 of
+#: the uncalibrated spread in the MADC's traces.
+FPN_READOUT_OFFSET_LSB = 2.0
 FPN_RELATIVE = {"g_leak": 0.03, "g_reset": 0.08, "capacitance": 0.02, "tau_syn": 0.08, "syn_gain": 0.10}
 
 
@@ -129,6 +149,25 @@ def draw_mismatch(seed: int) -> Mismatch:
 
 
 @dataclass
+class AdEx:
+    """The AdEx terms per neuron, in engine units (mV, µs, mV/µs: currents over capacitance)."""
+
+    exponential: np.ndarray  # bool
+    v_t: np.ndarray  # mV
+    i_exp: np.ndarray  # mV/µs at V = V_T
+    i_exp_max: np.ndarray  # mV/µs, where the exponential saturates
+    adaptation: np.ndarray  # bool
+    v_ref: np.ndarray  # mV
+    tau_w: np.ndarray  # µs
+    a: np.ndarray  # 1/µs: the subthreshold coupling over capacitance
+    b: np.ndarray  # mV/µs: the jump of w at each spike (0 without enable_pulse)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.exponential.any() or self.adaptation.any())
+
+
+@dataclass
 class NeuronModel:
     """Physical parameters of a set of neurons in engine units, one array entry per neuron."""
 
@@ -145,6 +184,10 @@ class NeuronModel:
     jump_inh: np.ndarray  # mV/µs per weight LSB, negative (0 if disabled)
     max_exc: np.ndarray  # mV/µs, the excitatory input's saturation
     max_inh: np.ndarray  # mV/µs, positive: the inhibitory input's saturation in magnitude
+    adex: AdEx | None = None  # the exponential and adaptation terms, where any neuron has them on
+    bypass_exc: np.ndarray | None = None  # bool: the neuron forwards its excitatory input events as spikes
+    bypass_inh: np.ndarray | None = None
+    coba: np.ndarray | None = None  # (2, n) reversal potentials (mV) of conductance-based inputs, NaN where off
 
     def __len__(self) -> int:
         return len(self.e_leak)
@@ -205,12 +248,35 @@ def neuron_model(params: dict[str, np.ndarray], chip_index: np.ndarray, mismatch
         threshold_enabled=get("threshold_enable") > 0,
         v_plateau=v_plateau,
         tau_reset=capacitance / g_total * 1e3,
-        # The refractory counter runs at 125 MHz; at least one tick, so a reset always takes time.
-        t_refractory=np.maximum(get("refractory_period_refractory_time"), 1.0) * CLOCK_TICK_US,
+        # The refractory counter counts its clock's ticks; at least one, so a reset always takes time.
+        t_refractory=np.maximum(get("refractory_period_refractory_time"), 1.0)
+        * np.where(get("refractory_period_input_clock") > 0, REFRACTORY_TICK_US[1], REFRACTORY_TICK_US[0]),
         tau_exc=tau_exc,
         tau_inh=tau_inh,
         jump_exc=jump_exc,
         jump_inh=-jump_inh,
         max_exc=max_exc,
         max_inh=max_inh,
+        adex=_adex(get, capacitance),
+        bypass_exc=get("event_routing_enable_bypass_excitatory") > 0,
+        bypass_inh=get("event_routing_enable_bypass_inhibitory") > 0,
+    )
+
+
+def _adex(get, capacitance: np.ndarray) -> AdEx:
+    """The exponential and adaptation terms from their DAC settings (nA / pF = mV/µs; nS / pF = 1/ms)."""
+    sign_a = np.where(get("adaptation_invert_a") > 0, -1.0, 1.0)
+    sign_b = np.where(get("adaptation_invert_b") > 0, -1.0, 1.0)
+    tau_bias = get("adaptation_i_bias_tau")
+    return AdEx(
+        exponential=get("exponential_enable") > 0,
+        v_t=LEAK_MV[0] + LEAK_MV[1] * get("exponential_v_exp"),
+        i_exp=EXP_NA_PER_LSB * get("exponential_i_bias") / capacitance,
+        i_exp_max=EXP_MAX_NA / capacitance,
+        adaptation=get("adaptation_enable") > 0,
+        v_ref=LEAK_MV[0] + LEAK_MV[1] * get("adaptation_v_ref"),
+        tau_w=np.where(tau_bias > 0, ADAPT_TAU_US_LSB / np.maximum(tau_bias, 1e-12), NEVER_US),
+        a=sign_a * ADAPT_NS_PER_LSB * get("adaptation_i_bias_a") / capacitance * 1e-3,
+        b=np.where(get("adaptation_enable_pulse") > 0, sign_b * ADAPT_NA_PER_LSB * get("adaptation_i_bias_b"), 0.0)
+        / capacitance,
     )

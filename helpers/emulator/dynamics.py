@@ -60,6 +60,10 @@ class Result:
     spike_neuron: np.ndarray  # index of the spiking neuron
     spike_time: np.ndarray  # exact crossing time, µs
     segments: Segments
+    final_v: np.ndarray  # the state at t_stop, to go on from
+    final_i_exc: np.ndarray
+    final_i_inh: np.ndarray
+    final_refractory_end: np.ndarray
 
 
 def _syn_kernel(t: np.ndarray, tau: np.ndarray, tau_syn: np.ndarray) -> np.ndarray:
@@ -203,6 +207,10 @@ def simulate(
         spike_neuron=np.concatenate(spikes_n) if spikes_n else np.zeros(0, int),
         spike_time=np.concatenate(spikes_t) if spikes_t else np.zeros(0),
         segments=Segments(**{k: np.concatenate(v) if v else np.zeros(0) for k, v in seg.items()}),
+        final_v=v,
+        final_i_exc=i_exc,
+        final_i_inh=i_inh,
+        final_refractory_end=refractory_end,
     )
 
 

@@ -32,6 +32,7 @@ def install_aliases() -> None:
     sys.modules["pynn_brainscales.brainscales2.standardmodels"] = emulator.standardmodels
     sys.modules["pynn_brainscales.brainscales2.standardmodels.cells"] = emulator.standardmodels.cells
     sys.modules["pynn_brainscales.brainscales2.standardmodels.synapses"] = emulator.standardmodels.synapses
+    sys.modules["pynn_brainscales.brainscales2.helper"] = emulator.helper
 
 
 def run_script(script: Path, workdir: Path, timeout: float | None = None) -> subprocess.CompletedProcess[str]:

@@ -1,9 +1,14 @@
-"""One experiment run: the PyNN network in, spikes and MADC traces out.
+"""One experiment on the emulated chip: the PyNN network in, spikes and MADC traces out.
 
-This is the emulator's counterpart of configuring the chip and playing back
-the stimulus: it maps HXNeuron populations to chip neurons, turns projections
-from spike sources into input events, integrates, and reads the results out
-the way the hardware does (spikes on the 8 ns clock, one MADC trace).
+This is the emulator's counterpart of placing the network on the chip and playing back its
+stimulus. ``compile_snippet`` freezes the network as it stands (``pynn.run``, or each
+``RunCommand.APPEND``): chip neurons and their physical model, off-chip input events on the 8 ns
+FPGA clock, synapses between chip neurons. ``execute`` runs the snippets one after another, as
+one continuous experiment, and reads the results out as the hardware does (spikes on the 8 ns
+clock, one or two MADC channels).
+
+The exact solver (``dynamics``) runs what it can: one snippet of neurons without feedback,
+recording the membrane. Everything else goes through the 8 ns integrator (``stepped``).
 """
 
 from __future__ import annotations
@@ -15,129 +20,261 @@ from functools import lru_cache
 import numpy as np
 
 from .. import settings
-from . import dynamics, madc
-from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, chip_seed, draw_mismatch, neuron_model
-from .parameters import UNMODELLED_FEATURES, unmodelled_settings
-from .standardmodels.cells import HXNeuron, SpikeSourceArray
+from . import calibration, dynamics, madc, stepped
+from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, ON_CHIP_DELAY_US, chip_seed, draw_mismatch, neuron_model
+from .parameters import unmodelled_settings
+from .standardmodels.cells import (
+    CalibHXNeuronCuba,
+    HXNeuron,
+    SpikeSourceArray,
+    SpikeSourcePoisson,
+    SpikeSourcePoissonOnChip,
+)
 
 #: Neurons run freely before t = 0 for a random time in this range (µs), so each starts at a random phase.
 FREE_RUNNING_US = (30.0, 130.0)
+#: Each neuron's column of the synapse array: at most this many synapses onto one neuron.
+SYNAPSES_PER_NEURON = 256
+#: One synapse stores a 6-bit weight; a larger weight takes several synapses (as pynn_brainscales does).
+MAX_SYNAPSE_WEIGHT = 63
+
+mismatch_of_chip = lru_cache(maxsize=4)(draw_mismatch)
 
 
 @dataclass
 class RunResults:
     spikes: dict[int, np.ndarray]  # cell id -> spike times (ms)
-    traces: dict[int, tuple[np.ndarray, np.ndarray]]  # cell id -> (times in ms, MADC codes)
+    traces: dict[int, tuple[np.ndarray, np.ndarray, str]]  # cell id -> (times in ms, MADC codes, variable)
 
 
-mismatch_of_chip = lru_cache(maxsize=4)(draw_mismatch)
+@dataclass
+class Snippet:
+    """The network as it stood when a snippet was scheduled, ready to run for ``runtime_us``."""
+
+    runtime_us: float
+    ids: np.ndarray  # cell ids of the chip neurons, one row each
+    chip_index: np.ndarray
+    model: object  # chip.NeuronModel
+    events: stepped.Events  # times in µs from the start of the experiment
+    on_chip: stepped.OnChip | None
+    madc: dict[int, str]  # row -> recorded variable, one or two channels
+    log: list[str]
+
+    @property
+    def exact(self) -> bool:
+        """Whether the exact solver can run this snippet on its own."""
+        adex = self.model.adex
+        return (
+            self.on_chip is None
+            and not (adex is not None and adex.any)
+            and self.model.coba is None
+            and not (self.model.bypass_exc.any() or self.model.bypass_inh.any())
+            and set(self.madc.values()) <= {"v"}
+        )
 
 
-def _neurons(state):
-    """The chip neurons in use: their cell ids, chip indices and native parameters."""
-    populations = [p for p in state.populations if isinstance(p.celltype, HXNeuron)]
+def is_neuron(population) -> bool:
+    return isinstance(population.celltype, (HXNeuron, CalibHXNeuronCuba))
+
+
+def _neurons(state) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[str], np.ndarray | None]:
+    """The chip neurons in use: cell ids, chip indices, HXNeuron parameters, log lines, and the reversal
+    potentials (mV; NaN for current-based neurons) where any population is conductance-based."""
+    populations = [p for p in state.populations if is_neuron(p)]
     if not populations:
-        return np.zeros(0, int), np.zeros(0, int), {}
+        return np.zeros(0, int), np.zeros(0, int), {}, [], None
+    mismatch = mismatch_of_chip(chip_seed())
+    blocks, reversal = [], []
+    for population in populations:
+        calibrated = isinstance(population.celltype, CalibHXNeuronCuba)
+        blocks.append(calibration.hxneuron_parameters(population, mismatch) if calibrated else population._parameters)
+        reversal.append(calibration.reversal_potentials(population))
     ids = np.concatenate([p.all_cells.astype(int) for p in populations])
     chip_index = np.concatenate([p.chip_indices for p in populations])
-    names = populations[0]._parameters.keys()
-    params = {
-        name: np.concatenate([np.asarray(p._parameters[name], dtype=float) for p in populations]) for name in names
-    }
-    for feature in UNMODELLED_FEATURES:
-        if np.any(params[feature]):
-            raise NotImplementedError(
-                f"{feature}=True: the emulator models the LIF regime the tutorial uses and does not "
-                f"emulate this circuit yet. Run on hardware, or disable {feature}."
-            )
+    params = {name: np.concatenate([np.asarray(b[name], dtype=float) for b in blocks]) for name in blocks[0]}
+    if state.enable_neuron_bypass:
+        params["event_routing_enable_bypass_excitatory"][:] = 1
+        params["event_routing_enable_bypass_inhibitory"][:] = 1
+    log = []
     ignored = unmodelled_settings(params)
     if ignored:
-        print(
+        log.append(
             f"Emulator warning: {', '.join(ignored)} set, but not modelled by the emulator: no effect here "
-            "(the emulator page lists what is modelled).",
-            file=sys.stderr,
+            "(the emulator page lists what is modelled)."
         )
-    return ids, chip_index, params
+    e_rev = np.concatenate(reversal, axis=1)
+    return ids, chip_index, params, log, e_rev if np.isfinite(e_rev).any() else None
 
 
-def _inputs(state, row_of_id: dict[int, int], model, runtime_us: float) -> dynamics.InputSpikes:
-    """Input events per neuron from all projections whose source is a SpikeSourceArray."""
-    events: list[list[tuple[float, float, float]]] = [[] for _ in row_of_id]
+def _source_times_us(population, runtime_us: float) -> list[np.ndarray]:
+    """The spike times (µs) of each source of an off-chip or on-chip spike source population."""
+    celltype = population.celltype
+    if isinstance(celltype, SpikeSourceArray):
+        return [np.asarray(s.value, float) * 1e3 for s in population._parameters["spike_times"]]
+    if isinstance(celltype, SpikeSourcePoisson):
+        return [np.asarray(times, float) * 1e3 for times in celltype.get_spike_times()]
+    if isinstance(celltype, SpikeSourcePoissonOnChip):
+        return celltype.spike_times_us(runtime_us)
+    raise TypeError(f"{type(celltype).__name__} cannot be the source of a projection on the emulated chip.")
+
+
+def _synapse_count(weight: int) -> int:
+    return -(-abs(weight) // MAX_SYNAPSE_WEIGHT)
+
+
+def _projections(state, row_of_id: dict[int, int], model, t0_us: float, runtime_us: float):
+    """Off-chip input events and the on-chip synapse matrices of all projections."""
+    n = len(row_of_id)
+    rows, times, exc, inh, excitatory = [], [], [], [], []
+    on_exc, on_inh = np.zeros((n, n)), np.zeros((n, n))
+    synapses = np.zeros(n, int)
+    recurrent = False
     for projection in state.projections:
-        pre = projection.pre
-        if not isinstance(pre.celltype, SpikeSourceArray):
-            raise NotImplementedError(
-                "Projections between on-chip neurons are not emulated yet; drive neurons from "
-                "SpikeSourceArray populations."
-            )
-        spike_times = pre._parameters["spike_times"]
         inhibitory = projection.receptor_type == "inhibitory"
+        jump = model.jump_inh if inhibitory else model.jump_exc
+        pre_root = getattr(projection.pre, "grandparent", projection.pre)
+        from_chip = is_neuron(pre_root)
+        source_times = None if from_chip else _source_times_us(pre_root, t0_us + runtime_us)
         for connection in projection.connections:
-            times_us = np.asarray(spike_times[connection.presynaptic_index].value, float) * 1e3
-            row = row_of_id[int(projection.post[connection.postsynaptic_index])]
-            weight = abs(round(float(connection.weight)))  # integers on the chip: 0.3 is no synapse
-            exc = 0.0 if inhibitory else weight * model.jump_exc[row]
-            inh = weight * model.jump_inh[row] if inhibitory else 0.0
-            # Events are played back on the 8 ns FPGA clock, within the run.
-            for t in np.floor(times_us / CLOCK_TICK_US) * CLOCK_TICK_US:
-                if 0.0 <= t < runtime_us:
-                    events[row].append((t, exc, inh))
-    width = max(1, max(len(e) for e in events)) if events else 1
-    times = np.full((len(events), width), np.inf)
-    exc = np.zeros((len(events), width))
-    inh = np.zeros((len(events), width))
-    for row, row_events in enumerate(events):
-        row_events.sort()
-        for k, (t, e, i) in enumerate(row_events):
-            times[row, k], exc[row, k], inh[row, k] = t, e, i
+            weight = round(float(connection.weight))  # integers on the chip: 0.3 is no synapse
+            if weight == 0:
+                continue
+            post = row_of_id[int(projection.post[connection.postsynaptic_index])]
+            synapses[post] += _synapse_count(weight)
+            amplitude = abs(weight) * jump[post]
+            if from_chip:
+                recurrent = True
+                pre = row_of_id[int(projection.pre[connection.presynaptic_index])]
+                (on_inh if inhibitory else on_exc)[pre, post] += amplitude
+                continue
+            # Events are played back on the 8 ns FPGA clock, within the snippet.
+            source = pre_root.id_to_index(projection.pre[connection.presynaptic_index])
+            clock = np.floor(source_times[source] / CLOCK_TICK_US) * CLOCK_TICK_US
+            clock = clock[(clock >= t0_us) & (clock < t0_us + runtime_us)]
+            rows.append(np.full(clock.size, post))
+            times.append(clock)
+            exc.append(np.full(clock.size, 0.0 if inhibitory else amplitude))
+            inh.append(np.full(clock.size, amplitude if inhibitory else 0.0))
+            excitatory.append(np.full(clock.size, not inhibitory))
+    crowded = np.flatnonzero(synapses > SYNAPSES_PER_NEURON)
+    if crowded.size:
+        raise ValueError(
+            f"A neuron receives {synapses[crowded[0]]} synapses, but its column of the synapse array has "
+            f"{SYNAPSES_PER_NEURON} (weights above {MAX_SYNAPSE_WEIGHT} take several): use fewer or weaker connections."
+        )
+    parts = (rows, times, exc, inh, excitatory)
+    events = stepped.Events(*(np.concatenate(a) for a in parts)) if rows else stepped.Events.none()
+    return events, stepped.OnChip(on_exc, on_inh, ON_CHIP_DELAY_US) if recurrent else None
+
+
+def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | None:
+    """Freeze the network in ``state`` into a snippet that starts at ``t0_ms`` and lasts ``runtime_ms``."""
+    ids, chip_index, params, log, e_rev = _neurons(state)
+    if ids.size == 0:
+        return None
+    model = neuron_model(params, chip_index, mismatch_of_chip(chip_seed()))
+    model.coba = e_rev
+    row_of_id = {int(i): row for row, i in enumerate(ids)}
+    events, on_chip = _projections(state, row_of_id, model, t0_ms * 1e3, runtime_ms * 1e3)
+    madc_rows = {row_of_id[cell]: variable for cell, variable in state.madc_sites.items() if cell in row_of_id}
+    return Snippet(runtime_ms * 1e3, ids, chip_index, model, events, on_chip, madc_rows, log)
+
+
+def _padded(events: stepped.Events, n: int) -> dynamics.InputSpikes:
+    """Off-chip events as the exact solver takes them: per neuron, sorted, padded with +inf."""
+    counts = np.bincount(events.row, minlength=n) if events.row.size else np.zeros(n, int)
+    width = max(1, int(counts.max()) if counts.size else 1)
+    times, exc, inh = np.full((n, width), np.inf), np.zeros((n, width)), np.zeros((n, width))
+    order = np.lexsort((events.time, events.row))
+    row, t = events.row[order], events.time[order]
+    slot = np.arange(row.size) - np.searchsorted(row, row)
+    times[row, slot], exc[row, slot], inh[row, slot] = t, events.exc[order], events.inh[order]
     return dynamics.InputSpikes(times, exc, inh)
 
 
-def _traced_ids(state) -> set[int]:
-    traced: set[int] = set()
-    for recorder in state.recorders:
-        for variable, ids in recorder.recorded.items():
-            if variable.name != "spikes":
-                traced.update(int(i) for i in ids)
-    return traced
+def _readout(variable: str, traces: stepped.Traces, column: int) -> np.ndarray:
+    """The voltage (mV) the MADC sees for ``variable`` of a traced neuron, after every step."""
+    if variable == "v":
+        return traces.v[:, column]
+    if variable == "adaptation":
+        return madc.ADAPTATION_READOUT[0] + madc.ADAPTATION_READOUT[1] * traces.w[:, column]
+    current = traces.i_exc[:, column] if variable == "exc_synin" else traces.i_inh[:, column]
+    return madc.SYNIN_READOUT[0] + madc.SYNIN_READOUT[1] * current
 
 
-def run(state, tstop_ms: float) -> RunResults:
-    """Run the network in ``state`` from t = 0 to ``tstop_ms`` and return what was recorded."""
-    seed = chip_seed()
-    ids, chip_index, params = _neurons(state)
-    runtime_us = tstop_ms * 1e3
-    if ids.size == 0:
-        return RunResults({}, {})
-    mismatch = mismatch_of_chip(seed)
-    model = neuron_model(params, chip_index, mismatch)
-    row_of_id = {int(i): row for row, i in enumerate(ids)}
-    inputs = _inputs(state, row_of_id, model, runtime_us)
-    # Trial-to-trial noise is fresh in every run, as on the chip, unless a trial seed fixes it.
+def trial_rng(runs: int) -> np.random.Generator:
+    """Trial-to-trial noise, fresh in every run as on the chip, unless ``BSS2_EMULATOR_TRIAL_SEED`` fixes it."""
     trial_seed = settings.current().emulator_trial_seed
-    rng = np.random.default_rng(None if trial_seed is None else [trial_seed, state.runs, 0x7A1])
-    traced_ids = _traced_ids(state)
-    traced = np.isin(ids, list(traced_ids))
-    result = dynamics.simulate(
-        model,
-        inputs,
-        t_start=-rng.uniform(*FREE_RUNNING_US, size=len(ids)),
-        t_stop=runtime_us,
-        v_start=np.clip(model.e_leak, *MEMBRANE_RAILS_MV),
-        traced=traced,
-        rng=rng,
-    )
-    in_run = (result.spike_time >= 0.0) & (result.spike_time < runtime_us)
-    stamps = np.floor(result.spike_time[in_run] / CLOCK_TICK_US) * CLOCK_TICK_US * 1e-3
-    by_row = result.spike_neuron[in_run]
+    return np.random.default_rng(None if trial_seed is None else [trial_seed, runs, 0x7A1])
+
+
+def execute(snippets: list[Snippet], runs: int) -> RunResults:
+    """Run the snippets as one continuous experiment and read out spikes and MADC traces."""
+    if not snippets:
+        return RunResults({}, {})
+    for line in dict.fromkeys(line for s in snippets for line in s.log):
+        print(line, file=sys.stderr)
+    rng = trial_rng(runs)
+    first = snippets[0]
+    mismatch = mismatch_of_chip(chip_seed())
+    offsets = mismatch.readout_offset[first.chip_index]
+    madc_rows = dict(snippets[-1].madc)
+    runtime_us = sum(s.runtime_us for s in snippets)
+    t_start = -rng.uniform(*FREE_RUNNING_US, size=len(first.ids))
+    v_start = np.clip(first.model.e_leak, *MEMBRANE_RAILS_MV)
+    channels = madc.sample_times(runtime_us, rng, len(madc_rows))
+
+    if len(snippets) == 1 and first.exact:
+        inputs = _padded(first.events, len(first.ids))
+        traced = np.isin(np.arange(len(first.ids)), list(madc_rows))
+        result = dynamics.simulate(first.model, inputs, t_start, runtime_us, v_start, traced, rng)
+        spike_rows, spike_times = result.spike_neuron, result.spike_time
+        voltages = {
+            row: dynamics.sample(result.segments, row, times, first.model)
+            for (row, _), times in zip(sorted(madc_rows.items()), channels, strict=True)
+        }
+    else:
+        # Free-running before t = 0 (no input arrives before the experiment), then 8 ns steps.
+        free = dynamics.simulate(
+            first.model,
+            dynamics.InputSpikes.none(len(first.ids)),
+            t_start,
+            0.0,
+            v_start,
+            np.zeros(len(first.ids), bool),
+        )
+        n = len(first.ids)
+        state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), np.zeros(n), free.final_refractory_end)
+        traced = np.isin(np.arange(n), list(madc_rows))
+        spike_rows, spike_times, steps = [], [], []
+        for snippet in snippets:
+            result = stepped.simulate(
+                snippet.model, snippet.events, snippet.on_chip, state, state.t + snippet.runtime_us, traced, rng
+            )
+            spike_rows.append(result.spike_neuron)
+            spike_times.append(result.spike_time)
+            steps.append(result.traces)
+            state = result.final
+        spike_rows, spike_times = np.concatenate(spike_rows), np.concatenate(spike_times)
+        voltages = {}
+        for (row, variable), times in zip(sorted(madc_rows.items()), channels, strict=True):
+            column = int(np.flatnonzero(steps[0].rows == row)[0])
+            step_times = np.concatenate([tr.times for tr in steps])
+            values = np.concatenate([_readout(variable, tr, column) for tr in steps])
+            voltages[row] = np.interp(times, step_times, values)
+
+    in_run = (spike_times >= 0.0) & (spike_times < runtime_us)
+    stamps = np.floor(spike_times[in_run] / CLOCK_TICK_US) * CLOCK_TICK_US * 1e-3
+    by_row = spike_rows[in_run]
     order = np.argsort(stamps, kind="stable")
     stamps, by_row = stamps[order], by_row[order]
-    spikes = {int(cell): stamps[by_row == row] for row, cell in enumerate(ids)}
-
-    traces = {}
-    for row in np.flatnonzero(traced):
-        times_us = madc.sample_times(runtime_us, rng)
-        membrane = dynamics.sample(result.segments, row, times_us, model)
-        codes = madc.digitize(membrane, mismatch.readout_offset[chip_index[row]], rng)
-        traces[int(ids[row])] = ((times_us * 1e-3).astype(np.float32), codes)
+    spikes = {int(cell): stamps[by_row == row] for row, cell in enumerate(first.ids)}
+    traces = {
+        int(first.ids[row]): (
+            (times * 1e-3).astype(np.float32),
+            madc.digitize(voltages[row], offsets[row] if variable == "v" else 0.0, rng),
+            variable,
+        )
+        for (row, variable), times in zip(sorted(madc_rows.items()), channels, strict=True)
+    }
     return RunResults(spikes, traces)

@@ -126,9 +126,7 @@ PARAMETERS: dict[str, Parameter] = {
     f"{block}_{field}": parameter for block, fields in _BLOCKS.items() for field, parameter in fields.items()
 }
 
-#: Parameters whose circuits the emulator does not model; enabling them is an error.
-UNMODELLED_FEATURES = ("exponential_enable", "adaptation_enable", "bayesian_enable")
-#: Parameters the emulator models (see the emulator page). Any other parameter set away from its
+#: Parameters the emulator models (the emulator page lists them). Any other parameter set away from its
 #: default is named in a warning in the job's log: it has no effect here.
 MODELLED = frozenset(
     {
@@ -141,18 +139,23 @@ MODELLED = frozenset(
         "constant_current_i_offset",
         "membrane_capacitance_capacitance",
         "refractory_period_refractory_time",
-        *UNMODELLED_FEATURES,
+        "refractory_period_input_clock",
+        *(f"exponential_{f}" for f in ("enable", "v_exp", "i_bias")),
+        *(
+            f"adaptation_{f}"
+            for f in ("enable", "enable_pulse", "invert_a", "invert_b", "v_ref", "i_bias_tau", "i_bias_a", "i_bias_b")
+        ),
+        "event_routing_enable_bypass_excitatory",
+        "event_routing_enable_bypass_inhibitory",
     }
 )
-#: The parameters of circuits that are switched off by default and refused when switched on.
-_OF_REFUSED = ("exponential_", "adaptation_", "bayesian_")
 
 
 def unmodelled_settings(params: dict[str, np.ndarray]) -> list[str]:
     """The parameters set away from their default that the emulator does not model, as ``name=value``."""
     found = []
     for name, values in params.items():
-        if name in MODELLED or name.startswith(_OF_REFUSED):
+        if name in MODELLED:
             continue
         changed = np.asarray(values, dtype=float) != float(PARAMETERS[name].default)
         if np.any(changed):

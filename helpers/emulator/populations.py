@@ -7,15 +7,22 @@ from pyNN import common
 from pyNN.parameters import ParameterSpace, simplify
 
 from . import simulator
-from .chip import N_NEURONS
 from .parameters import check_value
 from .recording import Recorder
-from .standardmodels.cells import HXNeuron
+from .standardmodels.cells import CalibHXNeuronCuba, HXNeuron, _check_range
 
 
 def _check(celltype, name: str, values) -> None:
     if isinstance(celltype, HXNeuron):
         check_value(name, values)
+    elif isinstance(celltype, CalibHXNeuronCuba) and name in celltype.RANGES:
+        _check_range(type(celltype).__name__, name, values, *celltype.RANGES[name])
+
+
+def _sync_celltype(population) -> None:
+    """Keep the cell type's parameters in step with the population's: the calibration and the spike sources
+    read them there, as in pynn_brainscales."""
+    population.celltype.parameter_space = ParameterSpace(dict(population._parameters), shape=(population.size,))
 
 
 class Assembly(common.Assembly):
@@ -35,6 +42,7 @@ class PopulationView(common.PopulationView):
             values = value.evaluate(simplify=True)
             _check(self.celltype, name, values)
             self.parent._parameters[name][self.mask] = values
+        _sync_celltype(self.parent)
 
     def _set_initial_value_array(self, variable, initial_values):
         pass
@@ -55,22 +63,33 @@ class Population(common.Population):
         ids = np.arange(state.id_counter, state.id_counter + self.size)
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
         self._mask_local = np.ones(self.size, dtype=bool)
-        if isinstance(self.celltype, HXNeuron):
-            if state.chip_neurons_used + self.size > N_NEURONS:
-                raise ValueError(
-                    f"The chip has {N_NEURONS} neurons and {state.chip_neurons_used} are in use: "
-                    f"a population of {self.size} does not fit. Use fewer neurons."
-                )
-            self.chip_indices = np.arange(state.chip_neurons_used, state.chip_neurons_used + self.size)
-            state.chip_neurons_used += self.size
         parameter_space = self.celltype.native_parameters
         parameter_space.shape = (self.size,)
         parameter_space.evaluate(simplify=False)
         self._parameters = parameter_space.as_dict()
+        if isinstance(self.celltype, (HXNeuron, CalibHXNeuronCuba)):
+            self._place(state)
+        _sync_celltype(self)
         for cell in self.all_cells:
             cell.parent = self
         state.id_counter += self.size
         state.populations.append(self)
+
+    def _place(self, state) -> None:
+        """Take the next chip neurons (in ``neuronPermutation`` order) and, with ``initial_config``, their settings."""
+        free = len(state.placement) - state.chip_neurons_used
+        if self.size > free:
+            raise ValueError(
+                f"The chip has {len(state.placement)} neurons available and {state.chip_neurons_used} are in use: "
+                f"a population of {self.size} does not fit. Use fewer neurons."
+            )
+        used = state.chip_neurons_used
+        self.chip_indices = np.array(state.placement[used : used + self.size])
+        state.chip_neurons_used += self.size
+        if state.initial_config is not None and isinstance(self.celltype, HXNeuron):
+            for name, values in state.initial_config.neurons.items():
+                if name not in self.celltype.user_parameters:
+                    self._parameters[name] = np.asarray(values, dtype=float)[self.chip_indices]
 
     def _set_initial_value_array(self, variable, initial_values):
         pass
@@ -86,3 +105,4 @@ class Population(common.Population):
         for name, value in parameter_space.items():
             _check(self.celltype, name, value)
             self._parameters[name] = value
+        _sync_celltype(self)

@@ -1,48 +1,70 @@
 """Projections: entries of the chip's synapse array (compare ``pyNN/mock/projections.py``).
 
-The hardware rules are enforced here: no delay and 6-bit weights. PyNN itself
-checks that the weight sign matches the receptor, because HXNeuron declares
-current-based synapses.
+The rules of ``pynn_brainscales``: weights are whole numbers whose sign matches the receptor
+(``pyNN.errors.ConnectionError`` otherwise), and there is no configurable delay. A weight above 63
+in magnitude takes several 6-bit synapses; ``network_run`` checks that they fit the chip's columns.
+Projections between chip neurons go through the synapse array too, with the chip's own routing
+delay (``chip.ON_CHIP_DELAY_US``).
 """
 
 from __future__ import annotations
 
-from itertools import repeat
-
-from pyNN import common
-from pyNN.core import ezip
+import numpy as np
+from pyNN import common, errors
 from pyNN.space import Space
 
 from . import simulator
+from .standardmodels.synapses import StaticSynapse
 
-MAX_WEIGHT = 63
+DELAY_MESSAGE = "Setting the delay unequal 0 is not supported."
+SIGN_MESSAGE = (
+    "Weights must be positive for conductance-based and/or excitatory synapses and negative for inhibitory synapses"
+)
 
 
 class Connection(common.Connection):
-    """One synapse: source and target indices, weight and delay."""
+    """One synapse: source and target indices, a whole-number weight and no delay."""
 
-    def __init__(self, pre, post, **attributes):
+    def __init__(self, projection, pre: int, post: int, **attributes) -> None:
+        self.projection = projection
         self.presynaptic_index = pre
         self.postsynaptic_index = post
+        self._delay = 0.0
         for name, value in attributes.items():
             setattr(self, name, value)
 
+    def _get_weight(self) -> int:
+        return self._weight
+
+    def _set_weight(self, value: float) -> None:
+        weight = round(float(value))
+        post = self.projection.post
+        if (weight < 0 and (post.conductance_based or self.projection.receptor_type != "inhibitory")) or (
+            weight > 0 and self.projection.receptor_type != "excitatory"
+        ):
+            raise errors.ConnectionError(SIGN_MESSAGE)
+        self._weight = weight
+
+    def _get_delay(self) -> float:
+        return self._delay
+
+    def _set_delay(self, value: float) -> None:
+        if float(value) != 0:
+            raise ValueError(f"{DELAY_MESSAGE} BrainScaleS-2 has no configurable synaptic delay: use delay=0.")
+        self._delay = 0.0
+
+    weight = property(_get_weight, _set_weight)
+    delay = property(_get_delay, _set_delay)
+
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
-
-
-def check_connection(weight: float, delay: float) -> None:
-    """Raise the hardware's error if this synapse cannot be built on the chip."""
-    if delay != 0:
-        raise ValueError(f"Synaptic delay {delay} ms is not supported on BrainScaleS-2: use delay=0.")
-    if abs(round(weight)) > MAX_WEIGHT:
-        raise ValueError(f"The absolute weight must be <= {MAX_WEIGHT} (got {weight}): weights are 6 bit.")
 
 
 class Projection(common.Projection):
     """Synapses from one population onto another, checked against the chip's rules on creation."""
 
     _simulator = simulator
+    _static_synapse_class = StaticSynapse
 
     def __init__(
         self,
@@ -68,24 +90,31 @@ class Projection(common.Projection):
         )
         self.connections = []
         connector.connect(self)
-        for connection in self.connections:
-            check_connection(float(connection.weight), float(connection.delay))
+        self.connections.sort(key=lambda c: (c.presynaptic_index, c.postsynaptic_index))
         simulator.state.projections.append(self)
 
     def __len__(self) -> int:
         return len(self.connections)
 
-    def set(self, **attributes):
-        raise NotImplementedError("Changing synapses after creation is not emulated; create a new Projection.")
+    def __getitem__(self, i: int) -> Connection:
+        return self.connections[i]
+
+    def _set_attributes(self, parameter_space):
+        parameter_space.evaluate(mask=(slice(None), self.post._mask_local))
+        for name, value in parameter_space.items():
+            for connection in self.connections:
+                setattr(connection, name, float(value[connection.presynaptic_index][connection.postsynaptic_index]))
+
+    def _set_initial_value_array(self, variable, initial_value):
+        raise NotImplementedError("Synapses of the chip have no state to initialize.")
 
     def _convergent_connect(
         self, presynaptic_indices, postsynaptic_index, location_selector=None, **connection_parameters
     ):
         if location_selector is not None:
             raise NotImplementedError("BrainScaleS-2 neurons have a single compartment here.")
-        for name, value in connection_parameters.items():
-            if isinstance(value, float):
-                connection_parameters[name] = repeat(value)
-        for pre_idx, other in ezip(presynaptic_indices, *connection_parameters.values()):
-            attributes = dict(zip(connection_parameters.keys(), other, strict=True))
-            self.connections.append(Connection(pre_idx, postsynaptic_index, **attributes))
+        count = len(presynaptic_indices)
+        columns = {name: np.broadcast_to(np.asarray(value), (count,)) for name, value in connection_parameters.items()}
+        for k, pre_index in enumerate(presynaptic_indices):
+            attributes = {name: float(values[k]) for name, values in columns.items()}
+            self.connections.append(Connection(self, int(pre_index), int(postsynaptic_index), **attributes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyNN import common
 
 from . import network_run
+from .chip import N_NEURONS
 
 name = "BrainScaleS-2 emulator (helpers.emulator)"
 
@@ -16,7 +17,7 @@ class ID(int, common.IDMixin):
 
 
 class State(common.control.BaseState):
-    """Time, populations, projections and the results of the last run."""
+    """Time, populations, projections, the scheduled snippets and the results of the last run."""
 
     def __init__(self) -> None:
         common.control.BaseState.__init__(self)
@@ -26,21 +27,44 @@ class State(common.control.BaseState):
         self.dt = 3.4e-5
         self.min_delay = 0.0
         self.max_delay = 0.0
+        self.configure()
         self.clear()
+
+    def configure(self, placement=None, enable_neuron_bypass: bool = False, initial_config=None) -> None:
+        """The chip-wide settings of ``setup()``."""
+        self.placement = list(range(N_NEURONS)) if placement is None else [int(i) for i in placement]
+        self.enable_neuron_bypass = enable_neuron_bypass
+        self.initial_config = initial_config
 
     def run(self, simtime: float) -> None:
         self.run_until(self.t + simtime)
 
     def run_until(self, tstop: float) -> None:
+        self.append(tstop - self.t)
+        self.execute()
+
+    def append(self, runtime: float) -> None:
+        """Schedule the network as it stands now for ``runtime`` ms (``RunCommand.APPEND``)."""
+        self._refuse_second_run()
+        t0 = sum(self.runtimes)
+        self.snippets.append(network_run.compile_snippet(self, runtime, t0))
+        self.runtimes.append(runtime)
+
+    def execute(self) -> None:
+        """Run every scheduled snippet as one experiment (``RunCommand.EXECUTE``)."""
+        self._refuse_second_run()
+        self.results = network_run.execute([s for s in self.snippets if s is not None], self.runs)
+        self.runs += 1
+        self.t = sum(self.runtimes)
+        self.running = True
+        self.snippets, self.runtimes = [], []
+
+    def _refuse_second_run(self) -> None:
         if self.running:
             raise RuntimeError(
                 "run() was called again without reset(): on BrainScaleS-2 every run starts a new "
                 "experiment. Call pynn.reset() between runs."
             )
-        self.results = network_run.run(self, tstop)
-        self.runs += 1
-        self.t = tstop
-        self.running = True
 
     def clear(self) -> None:
         self.recorders = set()
@@ -48,6 +72,7 @@ class State(common.control.BaseState):
         self.projections = []
         self.id_counter = 0
         self.chip_neurons_used = 0
+        self.madc_sites: dict[int, str] = {}  # cell id -> the variable its MADC channel reads
         self.runs = 0  # counts runs since setup(): seeds the trial-to-trial noise
         self.segment_counter = -1
         self.results = None
@@ -57,6 +82,7 @@ class State(common.control.BaseState):
         self.running = False
         self.t = 0.0
         self.t_start = 0.0
+        self.snippets, self.runtimes = [], []
         self.segment_counter += 1
 
 

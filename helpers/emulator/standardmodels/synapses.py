@@ -1,12 +1,14 @@
-"""``StaticSynapse``: a 6-bit synapse of the chip's synapse array, with no configurable delay."""
+"""``StaticSynapse``: synapses of the chip's synapse array, with whole-number weights and no delay."""
 
 from __future__ import annotations
 
 from pyNN.standardmodels import build_translations, synapses
 
+from ..missing import module_getattr
+
 
 class StaticSynapse(synapses.StaticSynapse):
-    """A static synapse; weight in hardware units (-63..63), delay fixed at 0."""
+    """A static synapse; weight in hardware units (a whole number; above 63 in magnitude, several synapses)."""
 
     default_parameters = {"weight": 0.0, "delay": 0.0}
     translations = build_translations(("weight", "weight"), ("delay", "delay"))
@@ -16,3 +18,4 @@ class StaticSynapse(synapses.StaticSynapse):
 
 
 __all__ = ["StaticSynapse"]
+__getattr__ = module_getattr("pynn_brainscales.brainscales2.standardmodels.synapses")
