@@ -19,6 +19,8 @@ _EXPORTS = {
     "fetch_job": "execution",
     "output_dir": "execution",
     "plot_membrane_dynamics": "plotting",
+    "plot_spike_raster": "plotting",
+    "compare_spreads": "plotting",
     "show_provenance": "plotting",
     "check_kernel": "kernel",
     "software_version": "kernel",

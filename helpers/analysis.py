@@ -14,6 +14,8 @@ import numpy as np
 #: A drop of more than this many LSB within RESET_SAMPLES samples is a reset.
 RESET_DROP_LSB = 60
 RESET_SAMPLES = 8
+#: Resets closer than this (ms) are one reset whose steep part noise interrupted.
+MIN_RESET_GAP_MS = 0.001
 #: A sample within this distance of the trough level belongs to the reset plateau.
 PLATEAU_BAND_LSB = 6
 
@@ -46,9 +48,15 @@ def reset_indices(values: np.ndarray) -> np.ndarray:
 def sawtooth(times: np.ndarray, values: np.ndarray) -> Sawtooth:
     """Peak and trough levels, reset times, mean interspike interval and plateau length."""
     resets = reset_indices(values)
+    if resets.size:
+        keep = np.r_[True, np.diff(times[resets]) > MIN_RESET_GAP_MS]
+        resets = resets[keep]
     peaks = [values[max(i - RESET_SAMPLES, 0) : i + RESET_SAMPLES].max() for i in resets]
     troughs, plateaus = [], []
-    for start, end in zip(resets, [*resets[1:], len(values)][: len(resets)], strict=True):
+    # Whole cycles, from one reset to the next; the cycle the trace ends in counts only if it is the only one.
+    ends = [*resets[1:], len(values)][: len(resets)]
+    cycles = list(zip(resets, ends, strict=True))
+    for start, end in cycles[:-1] if len(cycles) > 1 else cycles:
         cycle = values[start:end]
         low = float(np.median(np.sort(cycle)[: max(3, len(cycle) // 20)]))
         troughs.append(low)

@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--output-dir", help=OUTPUT_HELP)
     refresh = commands.add_parser("refresh", help="re-record every experiment of the tutorial in the results cache")
     refresh.add_argument("--backend", choices=("emulator", "nmpi"), help="default: BSS2_BACKEND, else emulator")
-    scripts = commands.add_parser("scripts", help="write the tutorial's experiment scripts into a folder")
+    scripts = commands.add_parser("scripts", help="write the tutorials' experiment scripts into a folder")
     scripts.add_argument("folder", help="where to write them, e.g. my_experiments")
     commands.add_parser("settings", help="list every environment variable the helpers read, as a Markdown table")
     return parser
@@ -48,7 +48,7 @@ def write_scripts(folder: Path) -> list[Path]:
 def _run(script: str, backend: str | None, output_dir: str | None) -> None:
     """Run a script file; a tutorial experiment's name runs it as the notebook writes it."""
     from .execution import execute_on_hardware
-    from .experiments import QUEUE_RUNNER, experiment_scripts
+    from .experiments import experiment_scripts, tutorial_of
 
     if not Path(script).is_file():
         experiments = experiment_scripts()
@@ -58,7 +58,7 @@ def _run(script: str, backend: str | None, output_dir: str | None) -> None:
                 f"tutorial's experiments: {', '.join(experiments)}. To edit them, write them into a folder "
                 "first: python -m helpers scripts my_experiments"
             )
-        print(f"Running {script} as the tutorial writes it ({QUEUE_RUNNER.relative_to(REPOSITORY)}).")
+        print(f"Running {script} as the tutorial writes it ({tutorial_of(script).relative_to(REPOSITORY)}).")
         with tempfile.TemporaryDirectory(prefix="bss2-script-") as scratch:
             write_scripts(Path(scratch))
             print(f"job id: {execute_on_hardware(str(Path(scratch) / script), backend, output_dir)}")

@@ -23,7 +23,7 @@ from neo.io import PickleIO
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
 from .emulator.fit import SETTINGS, cycles, load
 from .emulator.job_process import run_script
-from .experiments import experiment_scripts
+from .experiments import QUEUE_RUNNER, experiment_scripts
 
 #: The settings of each recording (see helpers/emulator/recordings/README.md).
 RECORDINGS = SETTINGS
@@ -138,7 +138,7 @@ def run_experiments() -> Blocks:
     with tempfile.TemporaryDirectory(prefix="bss2-fidelity-") as work:
         folder = Path(work)
         blocks = {}
-        for name, text in experiment_scripts().items():
+        for name, text in experiment_scripts(QUEUE_RUNNER).items():
             (folder / name).write_text(text)
             process = run_script(folder / name, folder)
             if process.returncode != 0:

@@ -3,7 +3,8 @@
 As in the original tutorial, it reads neo data from the job's result file and
 plots the MADC trace with a vertical line per spike, on the full 10-bit range.
 It also handles several segments (one line per recorded neuron, coloured, with
-a legend) and labels emulated data as such in the figure itself.
+a legend) and the MADC's two channels, draws spike rasters of networks, and labels
+emulated data as such in the figure itself.
 """
 
 from __future__ import annotations
@@ -48,74 +49,109 @@ def load_block(path: str | Path) -> neo.Block:
         ) from None
 
 
-def membrane_figure(path: str | Path) -> plt.Figure:
-    """The figure of the membrane potential and spikes recorded in the result file at ``path``."""
-    block = load_block(path)
+def _source(path: str | Path, block: neo.Block) -> tuple[str, bool]:
+    """The figure's title (where the data came from) and whether it is emulated."""
     record = provenance.find(path)
     label = provenance.label(record) if record is not None else None
     # Without a record, the data itself says whether an emulator wrote it.
     emulated = label.emulated if label else "emulator" in str(block.annotations.get("simulator", "")).lower()
-    several = len(block.segments) > 1
+    if label is not None:
+        return f"{label.headline}, job {record['job_id']}", emulated
+    return ("EMULATED (not hardware)" if emulated else "no provenance record: source unknown"), emulated
+
+
+def _mark_source(ax: plt.Axes, title: str, emulated: bool) -> None:
+    ax.set_title(title, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
+    if emulated:
+        ax.text(0.99, 0.03, "EMULATED", transform=ax.transAxes, ha="right", va="bottom", fontsize=22,
+                color="#b35900", alpha=0.25, fontweight="bold")  # fmt: skip
+
+
+def _train_of(segment: neo.Segment, neuron: int):
+    """The spike train of ``neuron`` in ``segment``: by its id, or the only one there is."""
+    for train in segment.spiketrains:
+        if train.annotations.get("channel_id") == neuron:
+            return train
+    return segment.spiketrains[0] if len(segment.spiketrains) == 1 else []
+
+
+def membrane_figure(path: str | Path) -> plt.Figure:
+    """The figure of the membrane potentials and spikes recorded in the result file at ``path``.
+
+    One line per recorded trace: a trace per segment (neurons recorded one after another, with
+    panels of their spread), or two in one segment (the MADC's two channels).
+    """
+    block = load_block(path)
+    title, emulated = _source(path, block)
+    traces = [(segment, signal) for segment in block.segments for signal in segment.irregularlysampledsignals]
+    if not traces or any(len(s.irregularlysampledsignals) > 2 for s in block.segments):
+        raise ValueError(
+            f"{path} holds {len(traces)} membrane traces in {len(block.segments)} segments; plotting needs one or "
+            "two per segment (record an analog variable on at most two neurons per run)."
+        )
+    spread = len(block.segments) > 1 and all(len(s.irregularlysampledsignals) == 1 for s in block.segments)
     with plt.style.context(MPL_STYLE):
-        if several:
+        if spread:
             fig = plt.figure(figsize=(7.5, 6.2))
             grid = fig.add_gridspec(2, 2, height_ratios=(1.6, 1), hspace=0.45, wspace=0.3)
             ax = fig.add_subplot(grid[0, :])
         else:
             fig, ax = plt.subplots()
-        n = len(block.segments)
+        n = len(traces)
         palette = plt.get_cmap("tab10" if n <= 10 else "tab20")
 
         def colours(k: int):
             return palette(k % palette.N)
 
-        for index, segment in enumerate(block.segments):
-            if len(segment.irregularlysampledsignals) != 1:
-                raise ValueError(
-                    f"Segment {index} holds {len(segment.irregularlysampledsignals)} membrane traces; "
-                    "plotting needs exactly one per segment (record 'v' on one neuron per run)."
-                )
-            signal = segment.irregularlysampledsignals[0]
+        for index, (segment, signal) in enumerate(traces):
             neuron = signal.annotations.get("source_ids", [index])[0]
-            colour = colours(index) if several else "C0"
-            for spike in segment.spiketrains[0] if len(segment.spiketrains) else []:
-                ax.axvline(float(spike.rescale("ms")), color="black", linewidth=0.6, alpha=0.6)
-            ax.plot(
-                signal.times.rescale("ms"),
-                np.asarray(signal).ravel(),
-                color=colour,
-                alpha=0.7,
-                linewidth=0.8,
-                label=f"neuron {neuron}" if n <= 10 else str(neuron),
-            )
-        if not any(len(s.spiketrains) and len(s.spiketrains[0]) for s in block.segments):
+            colour = colours(index) if n > 1 else "C0"
+            for spike in _train_of(segment, neuron):
+                ax.axvline(float(spike.rescale("ms")), color="black" if n == 1 else colour, linewidth=0.6, alpha=0.6)
+            ax.plot(signal.times.rescale("ms"), np.asarray(signal).ravel(), color=colour, alpha=0.7, linewidth=0.8,
+                    label=f"neuron {neuron}" if n <= 10 else str(neuron))  # fmt: skip
+        if not any(len(train) for s in block.segments for train in s.spiketrains):
             print(_no_spikes_note(block))
         ax.set_xlabel("Wall clock time [ms]")
         ax.set_ylabel("ADC readout [a.u.]")
         ax.set_ylim(0, 1023)  # ADC precision: 10 bit -> value range 0-1023
-        if several:
+        if n > 1:
             many = {"title": "neuron", "title_fontsize": "x-small", "fontsize": "x-small", "ncols": 10}
             ax.legend(**({"ncols": 5, "fontsize": "small"} if n <= 10 else many), loc="upper center", frameon=False)
+        if spread:
             _spread_panels(fig, grid, block, colours)
-        if label is not None:
-            source = f"{label.headline}, job {record['job_id']}"
-        else:
-            source = "EMULATED (not hardware)" if emulated else "no provenance record: source unknown"
-        ax.set_title(source, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
-        if emulated:
-            ax.text(
-                0.99,
-                0.03,
-                "EMULATED",
-                transform=ax.transAxes,
-                ha="right",
-                va="bottom",
-                fontsize=22,
-                color="#b35900",
-                alpha=0.25,
-                fontweight="bold",
-            )
+        _mark_source(ax, title, emulated)
     return fig
+
+
+def raster_figure(path: str | Path) -> plt.Figure:
+    """A raster of every spike train in the result file at ``path``: one row per neuron, one colour per population."""
+    block = load_block(path)
+    title, emulated = _source(path, block)
+    trains = [train for segment in block.segments for train in segment.spiketrains]
+    populations = list(dict.fromkeys(str(t.annotations.get("source_population", "")) for t in trains))
+    with plt.style.context(MPL_STYLE):
+        fig, ax = plt.subplots()
+        for row, train in enumerate(trains):
+            colour = f"C{populations.index(str(train.annotations.get('source_population', '')))}"
+            ax.plot(train.rescale("ms").magnitude, np.full(len(train), row), "|", color=colour, markersize=4)
+        for k, name in enumerate(populations):
+            rows = [r for r, t in enumerate(trains) if str(t.annotations.get("source_population", "")) == name]
+            count = sum(len(trains[r]) for r in rows)
+            ax.plot([], [], "|", color=f"C{k}", label=f"{name} ({len(rows)} neurons, {count} spikes)")
+        ax.set(xlabel="Wall clock time [ms]", ylabel="neuron", ylim=(-1, max(len(trains), 1)))
+        if trains:
+            ax.set_xlim(float(trains[0].t_start.rescale("ms")), float(trains[0].t_stop.rescale("ms")))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=2, fontsize="small", frameon=False)
+        _mark_source(ax, title, emulated)
+    return fig
+
+
+def result_figure(path: str | Path) -> plt.Figure:
+    """The figure a result file calls for: its membrane traces, or, where it holds only spikes, a raster."""
+    block = load_block(path)
+    has_traces = any(s.irregularlysampledsignals for s in block.segments)
+    return membrane_figure(path) if has_traces else raster_figure(path)
 
 
 def _no_spikes_note(block: neo.Block) -> str:
@@ -175,3 +211,24 @@ def plot_membrane_dynamics(path: str | Path) -> None:
     plt.show()
     if provenance.find(path) is not None:
         show_provenance(path)
+
+
+def plot_spike_raster(path: str | Path) -> None:
+    """Show the spikes of every neuron recorded in the result file at ``path``, and where they came from."""
+    raster_figure(path)
+    plt.show()
+    if provenance.find(path) is not None:
+        show_provenance(path)
+
+
+def compare_spreads(uncalibrated: str | Path, calibrated: str | Path) -> None:
+    """Print how much the neurons of two result files differ: the standard deviation, over neurons, of their
+    peaks, resets and interspike intervals, and what calibration leaves of each."""
+    spreads = []
+    for path in (uncalibrated, calibrated):
+        saws = [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in load_block(path).segments]
+        spreads.append([np.std([s.peak for s in saws]), np.std([s.trough for s in saws]),
+                        np.std([s.isi for s in saws]) * 1e3])  # fmt: skip
+    print(f"{'spread over neurons (std)':30s} {'uncalibrated':>13s} {'calibrated':>11s} {'left':>6s}")
+    for name, raw, calibrated_value in zip(("peak [a.u.]", "reset [a.u.]", "interval [µs]"), *spreads, strict=True):
+        print(f"{name:30s} {raw:13.2f} {calibrated_value:11.2f} {calibrated_value / raw:6.0%}")

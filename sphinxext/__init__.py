@@ -28,5 +28,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", environment.repository_links)
     app.add_transform(thumbnails.EmbedThumbnails)
     app.add_directive("bss2-fidelity-report", fidelity_report.FidelityReport)
+    app.add_directive("bss2-parameter-lists", fidelity_report.ParameterLists)
     app.connect("build-finished", lab_edition.write_lab_editions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -32,14 +32,14 @@ def thumbnail_png(script_name: str) -> bytes:
     import matplotlib.pyplot as plt
 
     from helpers.cache.store import ResultsCache
-    from helpers.plotting import membrane_figure
+    from helpers.plotting import result_figure
 
     scripts = experiment_scripts()
     if script_name not in scripts:
         raise ValueError(f"{SCHEME}{script_name}: the tutorial has no %%file cell for {script_name}.")
     entry = ResultsCache().lookup(script_name, scripts[script_name].encode(), {"SOFTWARE_VERSION": software_version()})
     with contextlib.redirect_stdout(io.StringIO()):  # the figure's "No spikes found" note is for notebooks
-        fig = membrane_figure(entry.files_dir / script_name.replace(".py", ".dat"))
+        fig = result_figure(entry.files_dir / script_name.replace(".py", ".dat"))
     fig.set_size_inches(5.0, 3.0 if len(fig.axes) == 1 else 4.2)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=72, bbox_inches="tight")

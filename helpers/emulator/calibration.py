@@ -11,12 +11,16 @@ limits calix on the chip as well:
 - every measurement is noisy, so each neuron keeps a small error (``NOISE``);
 - calix measures through the CADC, so the MADC still sees each neuron's readout offset.
 
+The synapse DAC bias is one setting of the whole chip (``chip.neuron_model`` applies it): ``synapse_dac_bias``
+below returns the one in force.
+
 Potentials are in CADC units, as in ``pynn_brainscales``: an 8-bit converter over the same span as
 the MADC (an assumption; the library states no scale).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +36,7 @@ from .chip import (
     RESET_MV,
     RESET_NS_PER_LSB,
     SYN_TAU_US_LSB,
+    SYNAPSE_DAC_BIAS_MAX,
     THRESHOLD_MV,
     Mismatch,
     chip_seed,
@@ -48,8 +53,6 @@ NIGHTLY = {
     "v_rest": 80, "v_reset": 70, "v_thresh": 125, "tau_m": 10, "tau_syn_E": 10, "tau_syn_I": 10, "cm": 63,
     "tau_refrac": 2, "i_synin_gm_E": 500, "i_synin_gm_I": 500, "synapse_dac_bias": 600,
 }  # fmt: skip
-#: The emulated chip's synapse DAC bias when nothing calibrates it: full scale.
-DEFAULT_SYNAPSE_DAC_BIAS = 1022
 
 
 @dataclass
@@ -62,14 +65,22 @@ class Chip:
 
     seed: int
     neurons: dict[str, np.ndarray]
+    synapse_dac_bias: float = NIGHTLY["synapse_dac_bias"]
 
 
-def _dac(value: np.ndarray, high: int = 1022, low: int = 0) -> np.ndarray:
+def _dac(value: np.ndarray, high: int = 1022, low: int = 0, name: str = "", unreached: list | None = None):
+    """Whole DAC settings within range; a target that needs one beyond it is noted in ``unreached``."""
+    if unreached is not None and np.any((value < low - 0.5) | (value > high + 0.5)):
+        unreached.append(name)
     return np.clip(np.round(value), low, high)
 
 
-def calibrate(targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch, seed: int):
-    """HXNeuron settings (name -> one value per neuron) that bring the neurons at ``chip_index`` to ``targets``."""
+def calibrate(
+    targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch, seed: int, unreached: list | None = None
+):
+    """HXNeuron settings (name -> one value per neuron) that bring the neurons at ``chip_index`` to ``targets``.
+
+    Targets that some neuron cannot reach within its settings' ranges are named in ``unreached``."""
     n = len(chip_index)
     rng = np.random.default_rng([seed, 0xCA11B])
     noise = rng.normal(size=(6, N_NEURONS))[:, chip_index]
@@ -101,18 +112,21 @@ def calibrate(targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: 
     refractory = time_constant("tau_refrac", 3)
     slow = refractory > 255 * REFRACTORY_TICK_US[0]
     counts = refractory / np.where(slow, REFRACTORY_TICK_US[1], REFRACTORY_TICK_US[0])
-    dac_bias = np.asarray(target["synapse_dac_bias"], float) / DEFAULT_SYNAPSE_DAC_BIAS
     settings.update(
         membrane_capacitance_capacitance=cm,
         leak_i_bias=leak_bias,
         leak_enable_multiplication=multiply.astype(float),
         leak_enable_division=divide.astype(float),
-        leak_v_leak=_dac((v_leak - dev["leak"] - LEAK_MV[0]) / LEAK_MV[1]),
+        leak_v_leak=_dac((v_leak - dev["leak"] - LEAK_MV[0]) / LEAK_MV[1], name="v_rest", unreached=unreached),
         reset_i_bias=np.full(n, 1022.0),
         reset_enable_multiplication=np.ones(n),
-        reset_v_reset=_dac((v_reset - dev["reset"] - RESET_MV[0]) / RESET_MV[1]),
+        reset_v_reset=_dac((v_reset - dev["reset"] - RESET_MV[0]) / RESET_MV[1], name="v_reset", unreached=unreached),
         threshold_enable=np.ones(n),
-        threshold_v_threshold=_dac((potential("v_thresh", 4) - dev["threshold"] - THRESHOLD_MV[0]) / THRESHOLD_MV[1]),
+        threshold_v_threshold=_dac(
+            (potential("v_thresh", 4) - dev["threshold"] - THRESHOLD_MV[0]) / THRESHOLD_MV[1],
+            name="v_thresh",
+            unreached=unreached,
+        ),
         refractory_period_refractory_time=_dac(counts, 255, 1),
         refractory_period_input_clock=slow.astype(float),
     )
@@ -121,7 +135,7 @@ def calibrate(targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: 
         tau = time_constant(f"tau_syn_{suffix}", 5)
         settings[f"{kind}_input_enable"] = np.ones(n)
         settings[f"{kind}_input_i_bias_tau"] = _dac(SYN_TAU_US_LSB * dev[tau_dev] / tau, low=1)
-        settings[f"{kind}_input_i_bias_gm"] = _dac(target[f"i_synin_gm_{suffix}"] * dac_bias / dev[gain_dev])
+        settings[f"{kind}_input_i_bias_gm"] = _dac(target[f"i_synin_gm_{suffix}"] / dev[gain_dev])
     return settings
 
 
@@ -136,7 +150,14 @@ def hxneuron_parameters(population, mismatch: Mismatch) -> dict[str, np.ndarray]
     for name, text in celltype.GLOBAL.items():
         if np.unique(targets[name]).size > 1:
             raise AttributeError(f"{text} requires same value for all neurons")
-    settings = calibrate(targets, population.chip_indices, mismatch, chip_seed())
+    unreached: list[str] = []
+    settings = calibrate(targets, population.chip_indices, mismatch, chip_seed(), unreached)
+    if unreached:
+        print(
+            f"Calibration warning: {', '.join(dict.fromkeys(unreached))} out of reach for some neurons of "
+            f"{population.label}: their settings are at the end of their range, so those neurons miss the target.",
+            file=sys.stderr,
+        )
     per_neuron = [{name: float(values[i]) for name, values in settings.items()} for i in range(population.size)]
     celltype._calib_target = targets
     celltype._calib_hwparams = per_neuron
@@ -150,6 +171,16 @@ def reversal_potentials(population) -> np.ndarray:
         return np.full((2, population.size), np.nan)
     targets = _targets(population)
     return np.stack([targets["e_rev_E"], targets["e_rev_I"]]) * CADC_MV_PER_LSB
+
+
+def synapse_dac_bias(state) -> float:
+    """The chip-wide synapse DAC bias: a calibrated population's, else the initial configuration's, else full."""
+    for population in state.populations:
+        if hasattr(population.celltype, "GLOBAL"):
+            return float(np.asarray(population._parameters["synapse_dac_bias"]).flat[0])
+    if state.initial_config is not None:
+        return state.initial_config.synapse_dac_bias
+    return SYNAPSE_DAC_BIAS_MAX
 
 
 def nightly() -> Chip:

@@ -58,9 +58,12 @@ MEMBRANE_RAILS_MV = (0.0, 1200.0)
 SYN_TAU_US_LSB = 857.1
 # Synaptic current jump per weight LSB at full transconductance (gm = 1022), in nA.
 SYN_NA_PER_WEIGHT = 0.585
-#: The synaptic input saturates: at most this many full-weight events' current at once (an assumption;
-#: no recording pins it).
+#: The synaptic input saturates: at most this many full-weight events' current at once, at full synapse DAC
+#: bias (an assumption; no recording pins it). The limit is the input stage's, so a lower synapse DAC bias
+#: makes each event smaller but not the limit, as pynn_brainscales describes it.
 SYN_SATURATION_EVENTS = 4
+#: The chip-wide synapse DAC bias that scales every synapse's current pulse; full scale unless calibrated.
+SYNAPSE_DAC_BIAS_MAX = 1022
 #: The constant current source: nA per DAC LSB of ``constant_current_i_offset``, up to about 100 nA, enough to
 #: drive a neuron over its threshold against its leak (an assumption; no recording pins it).
 OFFSET_NA_PER_LSB = 0.1
@@ -86,7 +89,7 @@ FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 11.0, "threshold": 11.0}
 #: Each neuron's readout path (its buffer to the MADC) adds its own offset to everything the MADC sees.
 #: It is small: calix calibrates through the CADC, which does not see it, and still leaves below 0.3 of
 #: the uncalibrated spread in the MADC's traces.
-FPN_READOUT_OFFSET_LSB = 2.0
+FPN_READOUT_OFFSET_LSB = 1.5
 FPN_RELATIVE = {"g_leak": 0.03, "g_reset": 0.08, "capacitance": 0.02, "tau_syn": 0.08, "syn_gain": 0.10}
 
 
@@ -202,7 +205,12 @@ def limited(conductance_ns: np.ndarray) -> np.ndarray:
     return conductance_ns * MAX_CONDUCTANCE_NS / (conductance_ns + MAX_CONDUCTANCE_NS)
 
 
-def neuron_model(params: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch) -> NeuronModel:
+def neuron_model(
+    params: dict[str, np.ndarray],
+    chip_index: np.ndarray,
+    mismatch: Mismatch,
+    synapse_dac_bias: float = SYNAPSE_DAC_BIAS_MAX,
+) -> NeuronModel:
     """Map DAC settings of the neurons at ``chip_index`` to their physical model on this chip.
 
     Units: pF, nS, nA, mV, µs. pF / nS = ms, so time constants carry a factor 1e3; nA / nS = V, so
@@ -236,8 +244,8 @@ def neuron_model(params: dict[str, np.ndarray], chip_index: np.ndarray, mismatch
         bias = get(f"{kind}_input_i_bias_tau")
         tau = np.where(bias > 0, SYN_TAU_US_LSB / np.maximum(bias, 1e-12) * dev(tau_dev), NEVER_US)
         current_na = SYN_NA_PER_WEIGHT * get(f"{kind}_input_i_bias_gm") / 1022.0 * dev(gain_dev)
-        jump = np.where(get(f"{kind}_input_enable") > 0, current_na / capacitance, 0.0)
-        return tau, jump, jump * 63 * SYN_SATURATION_EVENTS
+        full = np.where(get(f"{kind}_input_enable") > 0, current_na / capacitance, 0.0)
+        return tau, full * synapse_dac_bias / SYNAPSE_DAC_BIAS_MAX, full * 63 * SYN_SATURATION_EVENTS
 
     tau_exc, jump_exc, max_exc = synapse("excitatory", mismatch.tau_exc, mismatch.gain_exc)
     tau_inh, jump_inh, max_inh = synapse("inhibitory", mismatch.tau_inh, mismatch.gain_inh)

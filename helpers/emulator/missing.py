@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Where students find what the emulator models.
-EMULATOR_PAGE = "the emulator page of the tutorial site (emulator.md, 'What the emulator models')"
+EMULATOR_PAGE = "the emulator page of the tutorial site (emulator.html#what-the-emulator-models)"
 
 
 def missing_name(module: str, name: str) -> AttributeError:

@@ -172,7 +172,7 @@ def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | N
     ids, chip_index, params, log, e_rev = _neurons(state)
     if ids.size == 0:
         return None
-    model = neuron_model(params, chip_index, mismatch_of_chip(chip_seed()))
+    model = neuron_model(params, chip_index, mismatch_of_chip(chip_seed()), calibration.synapse_dac_bias(state))
     model.coba = e_rev
     row_of_id = {int(i): row for row, i in enumerate(ids)}
     events, on_chip = _projections(state, row_of_id, model, t0_ms * 1e3, runtime_ms * 1e3)

@@ -1,4 +1,4 @@
-"""Refreshing the results cache from the tutorial's %%file cells, on the emulator and on the (fake) queue."""
+"""Refreshing the results cache from the tutorials' %%file cells, on the emulator and on the (fake) queue."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import pytest
 from helpers.cache.refresh import RefreshIncomplete
 from helpers.cache.store import ResultsCache
 from helpers.execution import refresh_results
-from tests.conftest import EXPERIMENTS
+from helpers.experiments import experiment_scripts
+
+#: Every experiment of every tutorial, by its script's stem.
+ALL = sorted(name.removesuffix(".py") for name in experiment_scripts())
 
 
 def snapshot(cache: ResultsCache) -> dict[str, bytes]:
@@ -19,9 +22,9 @@ def test_refresh_from_the_queue_records_every_experiment(fake_ebrains, monkeypat
     monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
     cache = ResultsCache(tmp_path / "cache")
     job_ids = refresh_results("nmpi", cache=cache)
-    assert len(job_ids) == 4 and sorted(job_ids) == sorted(str(i) for i in fake_ebrains.jobs)
+    assert len(job_ids) == len(ALL) and sorted(job_ids) == sorted(str(i) for i in fake_ebrains.jobs)
     entries = sorted(p.name.rsplit("-", 1)[0] for p in cache.root.iterdir())
-    assert entries == sorted(EXPERIMENTS)
+    assert entries == ALL
     for entry in cache.root.iterdir():
         assert '"backend": "nmpi"' in (entry / "provenance.json").read_text()
 
@@ -32,9 +35,9 @@ def test_a_failed_experiment_keeps_its_old_entry_and_the_finished_ones_are_store
     refresh_results("emulator", cache=cache)
     before = snapshot(cache)
     fake_ebrains.next_outcomes.extend(["normal", "error"])
-    with pytest.raises(RefreshIncomplete, match="1 of 4 experiments failed") as failure:
+    with pytest.raises(RefreshIncomplete, match=f"1 of {len(ALL)} experiments failed") as failure:
         refresh_results("nmpi", cache=cache)
-    (failed,) = [name for name in EXPERIMENTS if f"- {name}.py: Job" in str(failure.value)]
+    (failed,) = [name for name in ALL if f"- {name}.py: Job" in str(failure.value)]
     after = snapshot(cache)
     assert {k: v for k, v in after.items() if k.startswith(failed)} == {
         k: v for k, v in before.items() if k.startswith(failed)
@@ -42,4 +45,4 @@ def test_a_failed_experiment_keeps_its_old_entry_and_the_finished_ones_are_store
     for entry in cache.root.iterdir():
         backend = '"backend": "emulator"' if entry.name.startswith(failed) else '"backend": "nmpi"'
         assert backend in (entry / "provenance.json").read_text()
-    assert len(list(cache.root.iterdir())) == 4  # the finished ones replaced their old entries
+    assert len(list(cache.root.iterdir())) == len(ALL)  # the finished ones replaced their old entries

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,19 @@ import pytest
 from helpers.paths import REPOSITORY
 
 REPOSITORY_URL = "https://github.com/example-org/bss2-tutorials"
+
+
+@dataclass(frozen=True)
+class Tutorial:
+    """A tutorial notebook and what running it gives: queue jobs, figures and result files."""
+
+    name: str
+    jobs: int
+    figures: int
+    files: int
+
+
+TUTORIALS = [Tutorial("queue_runner", 4, 4, 4), Tutorial("neuron_to_network", 4, 5, 5)]
 
 
 def sphinx_build(source: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:

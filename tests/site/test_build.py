@@ -38,6 +38,8 @@ def test_a_cold_build_writes_nothing_into_the_sources_and_guesses_no_repository(
     assert "git-pull" not in pages and "bss2-tutorials/queue-runner-tutorial" not in pages
     executed = (tmp_path / "out" / "jupyter_execute" / "tutorials" / "queue_runner.ipynb").read_text()
     assert "Writing first_experiment.py" in executed and "Overwriting" not in executed
+    second = (tmp_path / "out" / "jupyter_execute" / "tutorials" / "neuron_to_network.ipynb").read_text()
+    assert "Writing calibrated_neurons.py" in second and "Overwriting" not in second
 
 
 @pytest.mark.slow

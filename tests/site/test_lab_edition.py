@@ -22,6 +22,7 @@ from nbclient import NotebookClient
 from packaging.requirements import Requirement
 
 from helpers.paths import REPOSITORY
+from tests.site.conftest import TUTORIALS
 
 #: What an EBRAINS Lab kernel has, and ipykernel to be a kernel at all.
 LAB_PACKAGES = ["hbp_neuromorphic_platform", "ebrains-drive", "neo", "matplotlib", "numpy", "ipykernel"]
@@ -81,16 +82,17 @@ def texts(notebook) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.name)
 def test_the_downloaded_notebook_runs_alone_in_a_lab_kernel(
-    built_site, lab_kernel, tmp_path, monkeypatch, fake_ebrains
+    built_site, lab_kernel, tmp_path, monkeypatch, fake_ebrains, tutorial
 ):
-    download = built_site / "_sources" / "tutorials" / "queue_runner.ipynb"
+    download = built_site / "_sources" / "tutorials" / f"{tutorial.name}.ipynb"
     edition = nbformat.read(download, as_version=4)
     assert edition.metadata.kernelspec.name == "ebrains-experimental"
     assert not any(c.get("outputs") for c in edition.cells if c.cell_type == "code")
     drive = tmp_path / "shared" / "My Collab"
     drive.mkdir(parents=True)
-    shutil.copy(download, drive / "queue_runner.ipynb")  # the notebook alone, in the collab's Drive
+    shutil.copy(download, drive / download.name)  # the notebook alone, in the collab's Drive
     provider = tmp_path / "lab_site" / "clb_nb_utils"
     provider.mkdir(parents=True)
     (provider / "__init__.py").write_text("")
@@ -100,12 +102,13 @@ def test_the_downloaded_notebook_runs_alone_in_a_lab_kernel(
     monkeypatch.setenv("JUPYTER_PATH", str(lab_kernel))
     monkeypatch.setenv("LAB_KERNEL_NAME", "EBRAINS-experimental")
     monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
-    notebook = nbformat.read(drive / "queue_runner.ipynb", as_version=4)
+    notebook = nbformat.read(drive / download.name, as_version=4)
     NotebookClient(notebook, kernel_name="lab", timeout=300, resources={"metadata": {"path": str(drive)}},
                    skip_cells_with_tag="skip-execution").execute()  # fmt: skip
     output = texts(notebook)
     assert "Jobs will be accounted to collab 'my-collab'" in output
-    assert sorted(job["status"] for job in fake_ebrains.jobs.values()) == ["finished"] * 4
-    assert sum("image/png" in o.get("data", {}) for c in notebook.cells for o in c.get("outputs", [])) == 4
-    assert len(list(Path.home().glob("job_*/*.dat"))) == 4
+    assert sorted(job["status"] for job in fake_ebrains.jobs.values()) == ["finished"] * tutorial.jobs
+    figures = sum("image/png" in o.get("data", {}) for c in notebook.cells for o in c.get("outputs", []))
+    assert figures == tutorial.figures
+    assert len(list(Path.home().glob("job_*/*.dat"))) == tutorial.files
     assert str(REPOSITORY) not in output and sys.prefix not in output  # nothing came from this checkout

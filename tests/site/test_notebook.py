@@ -14,19 +14,21 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers.experiments import experiment_scripts
+from helpers.experiments import QUEUE_RUNNER, experiment_scripts
 from helpers.paths import REPOSITORY
 from tests.conftest import EXPERIMENTS
+from tests.site.conftest import TUTORIALS
 
-NOTEBOOK = REPOSITORY / "tutorials" / "queue_runner.md"
+each_tutorial = pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.name)
 
 
-def checkout(root: Path) -> Path:
-    """A copy of the notebook in ``root/tutorials`` next to the repository's helpers, as nbgitpuller lays it out."""
-    (root / "tutorials").mkdir(parents=True)
-    (root / "helpers").symlink_to(REPOSITORY / "helpers")
-    shutil.copy(NOTEBOOK, root / "tutorials" / NOTEBOOK.name)
-    return root / "tutorials" / NOTEBOOK.name
+def checkout(root: Path, name: str) -> Path:
+    """A copy of a notebook in ``root/tutorials`` next to the repository's helpers, as nbgitpuller lays it out."""
+    (root / "tutorials").mkdir(parents=True, exist_ok=True)
+    if not (root / "helpers").exists():
+        (root / "helpers").symlink_to(REPOSITORY / "helpers")
+    shutil.copy(REPOSITORY / "tutorials" / f"{name}.md", root / "tutorials" / f"{name}.md")
+    return root / "tutorials" / f"{name}.md"
 
 
 def execute(path: Path, edit=None) -> nbformat.NotebookNode:
@@ -63,7 +65,7 @@ def test_file_cells_are_the_seed_scripts_verbatim():
     if not SEED.is_file():
         pytest.skip(f"The seed tutorial is not at {SEED}.")
     seed = [line.strip() for line in SEED.read_text().splitlines() if line.strip()]
-    scripts = experiment_scripts()
+    scripts = experiment_scripts(QUEUE_RUNNER)
     assert list(scripts) == [f"{name}.py" for name in EXPERIMENTS]
     for name, text in scripts.items():
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -71,22 +73,24 @@ def test_file_cells_are_the_seed_scripts_verbatim():
         assert seed[start : start + len(lines)] == lines
 
 
-def test_runs_offline_in_replay_mode(tmp_path, monkeypatch):
+@each_tutorial
+def test_runs_offline_in_replay_mode(tmp_path, monkeypatch, tutorial):
     monkeypatch.setenv("BSS2_BACKEND", "replay")
     monkeypatch.setenv("BSS2_OUTPUT_DIR", str(tmp_path / "jobs"))
-    notebook = execute(checkout(tmp_path / "repo"))
-    assert images(notebook) == 4
+    notebook = execute(checkout(tmp_path / "repo", tutorial.name))
+    assert images(notebook) == tutorial.figures
     output = texts(notebook)
     assert "Not in the EBRAINS Lab" in output
-    assert output.count("Replayed from the results cache: EMULATED") == 4
-    assert len(list((tmp_path / "jobs").glob("job_*/*.dat"))) == 4
+    assert output.count("Replayed from the results cache: EMULATED") == tutorial.jobs
+    assert len(list((tmp_path / "jobs").glob("job_*/*.dat"))) == tutorial.files
 
 
 @pytest.mark.slow
-def test_lab_student_runs_all_four_jobs_on_the_queue(tmp_path, monkeypatch, fake_ebrains):
+@each_tutorial
+def test_lab_student_runs_every_job_on_the_queue(tmp_path, monkeypatch, fake_ebrains, tutorial):
     """A student in the EBRAINS Lab: Drive folder, Lab kernel, Lab token provider, quota check on."""
     shared = tmp_path / "mnt" / "user" / "shared"
-    notebook_path = checkout(shared / "My Collab")
+    notebook_path = checkout(shared / "My Collab", tutorial.name)
     provider = tmp_path / "lab_site" / "clb_nb_utils"
     provider.mkdir(parents=True)
     (provider / "__init__.py").write_text("")
@@ -105,23 +109,24 @@ def test_lab_student_runs_all_four_jobs_on_the_queue(tmp_path, monkeypatch, fake
     assert "Jobs will be accounted to collab 'my-collab'" in output
     assert "Collab 'my-collab' has an accepted quota." in output
     assert any(path == "/projects/" for _, path, _ in fake_ebrains.requests)
-    assert sorted(job["status"] for job in fake_ebrains.jobs.values()) == ["finished"] * 4
+    assert sorted(job["status"] for job in fake_ebrains.jobs.values()) == ["finished"] * tutorial.jobs
     assert {job["hardware_config"]["SOFTWARE_VERSION"] for job in fake_ebrains.jobs.values()} == {"experimental"}
-    assert images(notebook) == 4
+    assert images(notebook) == tutorial.figures
     home = Path(os.environ["HOME"])
-    assert len(list(home.glob("job_*/*.dat"))) == 4  # downloaded to the home directory, as in the original
+    assert len(list(home.glob("job_*/*.dat"))) == tutorial.files  # in the home directory, as in the original
     assert not (home / ".hbptoken").exists()
     assert fake_ebrains.token not in output
     assert fake_ebrains.token not in nbformat.writes(notebook)
 
 
-def test_jupyter_runs_the_notebook_without_kernel_flags(tmp_path):
+@each_tutorial
+def test_jupyter_runs_the_notebook_without_kernel_flags(tmp_path, tutorial):
     """Outside the Lab, the notebook's EBRAINS kernel name is this environment's kernel; jobs go to the emulator."""
-    notebook = checkout(tmp_path / "repo").with_suffix(".ipynb")
-    shutil.copy(REPOSITORY / "tutorials" / "queue_runner.ipynb", notebook)
+    notebook = checkout(tmp_path / "repo", tutorial.name).with_suffix(".ipynb")
+    shutil.copy(REPOSITORY / "tutorials" / f"{tutorial.name}.ipynb", notebook)
     jupyter = Path(sys.executable).with_name("jupyter")
     process = subprocess.run([str(jupyter), "execute", str(notebook)], cwd=notebook.parent, capture_output=True,
                              text=True, timeout=600)  # fmt: skip
     assert process.returncode == 0, process.stderr[-3000:]
-    assert len(list((notebook.parent / "jobs").glob("job_emu-*/*.dat"))) == 4  # a jobs/ folder here, not in home
+    assert len(list((notebook.parent / "jobs").glob("job_emu-*/*.dat"))) == tutorial.files  # here, not in home
     assert not list(Path.home().glob("job_*"))

@@ -16,11 +16,12 @@ import nbformat
 import pytest
 
 from helpers.paths import REPOSITORY
-from tests.site.conftest import REPOSITORY_URL
+from tests.site.conftest import REPOSITORY_URL, TUTORIALS
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOTS = REPOSITORY / "_build" / "screenshots"
-PAGES = ["index.html", "tutorials/queue_runner.html", "emulator.html", "execution-statistics.html", "search.html"]
+PAGES = ["index.html", *(f"tutorials/{t.name}.html" for t in TUTORIALS), "emulator.html", "execution-statistics.html",
+         "search.html"]  # fmt: skip
 
 pytestmark = pytest.mark.browser
 
@@ -89,14 +90,15 @@ def test_page_loads_locally_without_errors_and_images_decode(site, browser, path
     page.close()
 
 
-def test_tutorial_page_shows_figures_provenance_launch_and_downloads(site, browser):
-    page, _, _ = visit(browser, f"{site}/tutorials/queue_runner.html")
+@pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.name)
+def test_tutorial_page_shows_figures_provenance_launch_and_downloads(site, browser, tutorial):
+    page, _, _ = visit(browser, f"{site}/tutorials/{tutorial.name}.html")
     figures = page.locator(".cell_output img")
-    assert figures.count() == 4
-    assert all(len(figures.nth(i).get_attribute("alt")) > 40 for i in range(4))  # described, not a file name
+    assert figures.count() == tutorial.figures
+    assert all(len(figures.nth(i).get_attribute("alt")) > 40 for i in range(tutorial.figures))  # described
     boxes = page.locator(".bss2-provenance")
-    assert boxes.count() == 4
-    for i in range(4):
+    assert boxes.count() == tutorial.figures
+    for i in range(tutorial.figures):
         text = boxes.nth(i).inner_text()
         assert ("Emulated result" in text and "emulator (not hardware)" in text) or "hardware result" in text
         assert "Job" in text and "Software" in text and "Date" in text
@@ -104,15 +106,15 @@ def test_tutorial_page_shows_figures_provenance_launch_and_downloads(site, brows
     assert launch.count() >= 1
     query = parse_qs(urlparse(launch.first.get_attribute("href")).query)
     assert query["repo"] == [REPOSITORY_URL]
-    assert query["urlpath"][0].endswith("tutorials/queue_runner.ipynb")
+    assert query["urlpath"][0].endswith(f"tutorials/{tutorial.name}.ipynb")
     downloads = {a.get_attribute("href") for a in page.locator("a[href$='.ipynb'], a[href$='.md']").all()}
     ipynb = next(h for h in downloads if h.endswith(".ipynb") and "git-pull" not in h)
-    assert any(h.endswith("queue_runner.md") for h in downloads)
+    assert any(h.endswith(f"{tutorial.name}.md") for h in downloads)
     notebook = nbformat.reads(page.request.get(page.url.rsplit("/", 1)[0] + "/" + ipynb).text(), as_version=4)
     nbformat.validate(notebook)
     assert sum(cell.cell_type == "code" for cell in notebook.cells) >= 12
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "tutorial.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{tutorial.name}.png"), full_page=True)
     page.close()
 
 
@@ -132,5 +134,6 @@ def test_linkchecker_finds_no_broken_local_link(site):
 
 
 def test_launch_buttons_only_where_a_notebook_exists(built_site):
-    assert "git-pull" in (built_site / "tutorials" / "queue_runner.html").read_text()
+    for tutorial in TUTORIALS:
+        assert "git-pull" in (built_site / "tutorials" / f"{tutorial.name}.html").read_text()
     assert "git-pull" not in (built_site / "emulator.html").read_text()  # a plain page: nothing to launch
