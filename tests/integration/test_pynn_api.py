@@ -385,20 +385,23 @@ def test_adaptation_and_exponential_terms(tmp_path):
         def intervals(**extra):
             pynn.setup()
             neuron = pynn.Population(1, pynn.cells.HXNeuron(**LOT, **extra))
-            neuron.record("spikes")
+            neuron.record(["spikes", "adaptation"])
             pynn.run(0.2)
-            spikes = neuron.get_data().segments[0].spiketrains[0].magnitude
+            segment = neuron.get_data().segments[0]
+            spikes = segment.spiketrains[0].magnitude
+            w = np.asarray(segment.irregularlysampledsignals[0]).ravel()
             pynn.end()
-            return np.diff(spikes) * 1e3
-        plain = intervals()
-        adapting = intervals(adaptation_enable=True, adaptation_enable_pulse=True, adaptation_i_bias_b=500,
-                             adaptation_i_bias_tau=20)
-        exponential = intervals(exponential_enable=True, exponential_v_exp=500, exponential_i_bias=1000)
-        report(plain=plain, adapting=adapting, exponential=exponential)
+            return np.diff(spikes) * 1e3, float(w[-500:].mean() - w[:20].mean())
+        plain, _ = intervals()
+        adapting, w_rise = intervals(adaptation_enable=True, adaptation_enable_pulse=True, adaptation_i_bias_b=500,
+                                     adaptation_i_bias_tau=20)
+        exponential, _ = intervals(exponential_enable=True, exponential_v_exp=500, exponential_i_bias=1000)
+        report(plain=plain, adapting=adapting, exponential=exponential, w_rise=w_rise)
     """,
     )
     assert np.ptp(out["plain"]) < 0.1 * np.mean(out["plain"])  # regular
     assert out["adapting"][-1] > 1.2 * out["adapting"][0]  # spike-triggered adaptation slows the neuron down
+    assert out["w_rise"] > 20  # and the adaptation voltage, read on the MADC, builds up spike by spike
     assert np.mean(out["exponential"]) < 0.9 * np.mean(out["plain"])  # the exponential term speeds the upswing
 
 
