@@ -125,3 +125,23 @@ def test_the_default_chips_neuron_0_is_the_recorded_circuit():
         assert getattr(recorded, field)[0] == 0 and np.all(getattr(recorded, field)[1:] != 0)
         assert getattr(other, field)[0] != 0
     assert recorded.g_leak[0] == 1 and recorded.g_reset[0] == 1
+
+
+def test_both_solvers_keep_the_membrane_between_the_rails():
+    """A current far beyond what the rails allow: the exact solution and the 8 ns steps stop at the supply."""
+    from helpers.emulator import dynamics, stepped
+    from helpers.emulator.chip import NeuronModel
+
+    values = dict(e_leak=300.0, tau_mem=10.0, v_threshold=1e9, threshold_enabled=False, v_plateau=100.0,
+                  tau_reset=0.3, t_refractory=1.0, tau_exc=3.0, tau_inh=3.0, jump_exc=1.0, jump_inh=-1.0,
+                  max_exc=1e9, max_inh=1e9)  # fmt: skip
+    model = NeuronModel(**{k: np.array([v]) for k, v in values.items()})
+    kick = dynamics.InputSpikes(np.array([[1.0, 30.0]]), np.array([[5000.0, 0.0]]), np.array([[0.0, -9000.0]]))
+    exact = dynamics.simulate(model, kick, np.array([0.0]), 60.0, np.array([300.0]), np.array([True]))
+    sampled = dynamics.sample(exact.segments, 0, np.linspace(0, 60, 3001), model)
+    events = stepped.Events(np.array([0, 0]), np.array([1.0, 30.0]), np.array([5000.0, 0.0]), np.array([0.0, -9000.0]),
+                            np.array([True, False]))  # fmt: skip
+    start = stepped.State(0.0, np.array([300.0]), np.zeros(1), np.zeros(1), np.zeros(1), np.array([-np.inf]))
+    steps = stepped.simulate(model, events, None, start, 60.0, np.array([True])).traces.v[:, 0]
+    for trace in (sampled, steps):
+        assert trace.max() == pytest.approx(MEMBRANE_RAILS_MV[1]) and trace.min() == pytest.approx(MEMBRANE_RAILS_MV[0])
