@@ -62,7 +62,7 @@ def main() -> None:
         start = time.monotonic()
         refresh_results("nmpi", cache=ResultsCache(work / "cache"))
         concurrent = time.monotonic() - start
-    print(f"Refreshing the {len(scripts)} experiments of the tutorial:")
+    print(f"Refreshing the {len(scripts)} experiments of the tutorials:")
     print(f"  sequential (reference) {sequential:.2f} s, concurrent {concurrent:.2f} s, "
           f"speed-up {sequential / concurrent:.2f}x")  # fmt: skip
     fake.stop()

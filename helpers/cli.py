@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one experiment script and download its files")
-    run.add_argument("script", help="a script file, or the name of one of the tutorial's experiments")
+    run.add_argument("script", help="a script file, or the name of one of the tutorials' experiments")
     run.add_argument("--backend", choices=settings.BACKENDS, help="default: BSS2_BACKEND, else auto")
     run.add_argument("--output-dir", help=OUTPUT_HELP)
     fetch = commands.add_parser("fetch", help="wait for a queue job by its id and download its files")
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def write_scripts(folder: Path) -> list[Path]:
-    """Write the tutorial's experiment scripts, from its notebook, into ``folder``."""
+    """Write the tutorials' experiment scripts, from their notebooks, into ``folder``."""
     from .experiments import experiment_scripts
 
     folder.mkdir(parents=True, exist_ok=True)
