@@ -105,10 +105,9 @@ def calibrate(
     g_leak = limited(LEAK_NS_PER_LSB * leak_bias * scale * dev["g_leak"])
     # The leak potential: the offset current shifts the rest by I_off / g_L.
     v_leak = potential("v_rest", 1) - OFFSET_CURRENT_NA / g_leak * 1e3
-    e_leak = potential("v_rest", 1)
-    # The reset: the strongest conductance, and the potential whose plateau is the target.
+    # The reset: the strongest conductance, and the potential whose plateau (shifted by I_off) is the target.
     g_reset = limited(RESET_NS_PER_LSB * 1022 * 8 * dev["g_reset"])
-    v_reset = (potential("v_reset", 2) * (g_leak + g_reset) - g_leak * e_leak) / g_reset
+    v_reset = potential("v_reset", 2) - OFFSET_CURRENT_NA / g_reset * 1e3
     refractory = time_constant("tau_refrac", 3)
     slow = refractory > 255 * REFRACTORY_TICK_US[0]
     counts = refractory / np.where(slow, REFRACTORY_TICK_US[1], REFRACTORY_TICK_US[0])

@@ -30,20 +30,20 @@ REFRACTORY_TICK_US = (CLOCK_TICK_US, 16 * CLOCK_TICK_US)
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
 # The output of ``python -m helpers.fidelity``: helpers/emulator/fit.py fits them to the chip's own
 # recordings (recordings/), as the recorded neuron shows them through its readout; a test keeps them equal.
-LEAK_MV = (-181.42, 0.92578)
-RESET_MV = (-280.65, 1.03125)
+LEAK_MV = (-180.83, 0.92578)
+RESET_MV = (-192.11, 1.03125)
 THRESHOLD_MV = (119.37, 1.16016)
 #: The leak/reset transconductors: linear in their bias current (nS per bias LSB), with no floor (a
 #: bias of 0 is off), and scaled by 8 by multiplication or division ...
-LEAK_NS_PER_LSB = 1.4229
-RESET_NS_PER_LSB = 1.4468
+LEAK_NS_PER_LSB = 1.4280
+RESET_NS_PER_LSB = 1.8054
 #: ... in series with the output stage's own limit (nS), so that the fastest time constant at
 #: capacitance 63 is about 0.5 µs, as on the chip; helpers/emulator/fit.py derives it.
-MAX_CONDUCTANCE_NS = 7263.1
+MAX_CONDUCTANCE_NS = 6473.5
 #: The circuit's own leakage, a constant current onto the membrane (nA): it sets how far the resting
 #: level falls below the leak potential when the leak conductance is small, and where a neuron
 #: without leak drifts.
-OFFSET_CURRENT_NA = -33.789
+OFFSET_CURRENT_NA = -33.910
 #: Membrane noise at the threshold comparator (mV, std, fresh for every crossing): it gives the
 #: interspike intervals the jitter of the recording.
 THRESHOLD_NOISE_MV = 0.362
@@ -237,8 +237,10 @@ def neuron_model(
     v_leak = LEAK_MV[0] + LEAK_MV[1] * get("leak_v_leak") + dev(mismatch.leak)
     e_leak = v_leak + current_na / g_leak * 1e3
     v_reset = RESET_MV[0] + RESET_MV[1] * get("reset_v_reset") + dev(mismatch.reset)
-    g_total = g_leak + g_reset
-    v_plateau = (g_leak * e_leak + g_reset * v_reset) / g_total
+    # One leak/reset circuit: during the refractory time it pulls towards the reset potential through the
+    # reset conductance instead of the leak's; the offset current acts throughout.
+    g_reset = np.maximum(g_reset, G_OFF_NS)
+    v_plateau = v_reset + current_na / g_reset * 1e3
 
     def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bias = get(f"{kind}_input_i_bias_tau")
@@ -255,7 +257,7 @@ def neuron_model(
         v_threshold=THRESHOLD_MV[0] + THRESHOLD_MV[1] * get("threshold_v_threshold") + dev(mismatch.threshold),
         threshold_enabled=get("threshold_enable") > 0,
         v_plateau=v_plateau,
-        tau_reset=capacitance / g_total * 1e3,
+        tau_reset=capacitance / g_reset * 1e3,
         # The refractory counter counts its clock's ticks; at least one, so a reset always takes time.
         t_refractory=np.maximum(get("refractory_period_refractory_time"), 1.0)
         * np.where(get("refractory_period_input_clock") > 0, REFRACTORY_TICK_US[1], REFRACTORY_TICK_US[0]),

@@ -5,9 +5,11 @@ the emulator, run with each recording's settings, against the recording.
 
 The physics of one neuron circuit, as its MADC sees it (potentials in LSB, times in µs):
 
-- the membrane: ``C dV/dt = g_L (V_L - V) + I_off``, and while the reset is active also
-  ``+ g_R (V_R - V)``: a leaky integrator with a leak conductance, a constant offset current
-  (the circuit's leakage), and a reset conductance that pulls towards the reset potential;
+- the membrane: ``C dV/dt = g_L (V_L - V) + I_off``, and while the reset is active
+  ``C dV/dt = g_R (V_R - V) + I_off``: a leaky integrator with a leak conductance and a constant
+  offset current (the circuit's leakage). Leak and reset are one circuit on the chip (lola's
+  ``LeakReset``, whose two configurations share a source follower): during the refractory time it
+  pulls towards the reset potential through the reset conductance instead of the leak's;
 - the potentials come from CapMem DACs through linear curves, ``V = slope * DAC + offset``.
   Two recordings cannot pin a slope each, so the slopes are the lab-course fits of the
   same kind of chip (leak 0.79, reset 0.88, threshold 0.99 LSB per DAC step); the offsets
@@ -25,9 +27,8 @@ What each recording pins down:
   gives the level it approaches, ``V_L(1000) + I_off / g_L(150)``, and the time constant
   ``C / g_L(150)``. With the silent level, that fixes the leak offset and ``I_off``;
 - its peaks give the threshold; its falls (an exponential towards the plateau
-  ``(g_L V_inf + g_R V_R) / (g_L + g_R)`` with ``C / (g_L + g_R)``, for the refractory time
-  after a short comparator latency) give the reset potential and the reset conductance at
-  bias 1022 without multiplication;
+  ``V_R + I_off / g_R`` with ``C / g_R``, for the refractory time after a short comparator
+  latency) give the reset potential and the reset conductance at bias 1022 without multiplication;
 - the spacing of its troughs after the peaks confirms the 8 ns refractory clock, and the
   scatter of its intervals gives the small membrane noise at the threshold.
 
@@ -189,14 +190,14 @@ def derive(m: Measured) -> Curves:
     """Transfer curves from the measured quantities, by the physics in the module docstring."""
     c = CAPACITANCE_63_PF * 1e3  # pF, so that c / µs is in nS
     g_leak_150 = c / m.tau_mem
-    g_reset_1022 = c / m.tau_reset - g_leak_150  # leak and reset conductances act in parallel
+    g_reset_1022 = c / m.tau_reset  # the reset takes the leak's place in the shared leak/reset circuit
     reset_linear, g_max = _series_limit(g_reset_1022, c / FASTEST_TAU_US, 8.0)
     leak_linear = 1 / (1 / g_leak_150 - 1 / g_max)
     g_leak_1022 = 1 / (1 / (leak_linear * SILENT["leak_i_bias"] / LOT["leak_i_bias"]) + 1 / g_max)
     # V_inf(1000, 150) - silent = slope * 300 + I_off / g_L(150) - I_off / g_L(1022)
     offset = (m.v_inf - m.silent_level - LEAK_SLOPE * 300) / (1 / g_leak_150 - 1 / g_leak_1022)  # LSB * nS
     leak_offset = m.silent_level - offset / g_leak_1022 - LEAK_SLOPE * 700
-    v_reset = (m.plateau * (g_leak_150 + g_reset_1022) - g_leak_150 * m.v_inf) / g_reset_1022
+    v_reset = m.plateau - offset / g_reset_1022
     # Independent jitter at each crossing: var(interval) = 2 (sigma / slope at threshold)^2.
     slope = (m.v_inf - m.threshold) / m.tau_mem
     return Curves(
