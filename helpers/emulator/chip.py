@@ -86,6 +86,10 @@ G_OFF_NS = 1e-6
 #: The neuron the recordings come from (helpers/emulator/recordings).
 RECORDED_NEURON = 0
 FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 11.0, "threshold": 11.0}
+#: Where a chip's neurons lie on average, relative to the recorded neuron whose curves the fit gives (mV).
+#: The original site's ten-neuron plot (same chip, leak bias 200) peaks at 398 to 436 LSB, around 417,
+#: while the recorded neuron peaks at 399: the recorded neuron's threshold lies below its chip's mean.
+MEAN_FROM_RECORDED_MV = {"threshold": (417.0 - 399.0) * MADC_MV_PER_LSB}
 #: Each neuron's readout path (its buffer to the MADC) adds its own offset to everything the MADC sees.
 #: It is small: calix calibrates through the CADC, which does not see it, and still leaves below 0.3 of
 #: the uncalibrated spread in the MADC's traces.
@@ -131,7 +135,7 @@ def draw_mismatch(seed: int) -> Mismatch:
         return values
 
     def potential(key: str) -> np.ndarray:
-        return draw(rng.normal(0.0, FPN_POTENTIAL_MV[key], N_NEURONS), 0.0)
+        return draw(rng.normal(MEAN_FROM_RECORDED_MV.get(key, 0.0), FPN_POTENTIAL_MV[key], N_NEURONS), 0.0)
 
     def relative(key: str) -> np.ndarray:
         return draw(np.exp(rng.normal(0.0, FPN_RELATIVE[key], N_NEURONS)), 1.0)

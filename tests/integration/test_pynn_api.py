@@ -180,17 +180,21 @@ def test_on_chip_projection_and_two_madc_channels(tmp_path):
         t_pre, v_pre = trace(pre)
         t_post, v_post = trace(post)
         spikes = pre.get_data().segments[0].spiketrains[0].magnitude
-        rest = np.percentile(v_post, 5)
-        rises = t_post[(t_post > spikes[0]) & (v_post > rest + 8)]
+        # The postsynaptic membrane around each presynaptic spike, averaged: it rises only after the spike.
+        lags = np.arange(-0.002, 0.006, 0.0001)
+        windows = [np.interp(s + lags, t_post, v_post) for s in spikes if 0.002 < s < 0.094]
+        average = np.mean(windows, axis=0) - np.interp(0.0, lags, np.mean(windows, axis=0))
         projection.set(weight=0)
-        report(pre_spikes=len(spikes), rise=float(v_post.max() - rest), lag=float(rises[0] - spikes[0]),
+        after = lags >= 0
+        report(pre_spikes=len(spikes), rise=float(average[after].max()),
+               onset=float(lags[after][np.argmax(average[after] > 2)]),
                samples=[len(t_pre), len(t_post)], weights=projection.get("weight", format="list"),
                interleaved=float(np.median(np.diff(t_pre)) * 1e3))
     """,
     )
     assert out["pre_spikes"] >= 5
-    assert out["rise"] > 10  # every presynaptic spike moves the postsynaptic membrane
-    assert 0.0 < out["lag"] < 0.004  # the first PSP starts after the first presynaptic spike
+    assert out["rise"] > 4  # every presynaptic spike moves the postsynaptic membrane up
+    assert 0.0 < out["onset"] < 0.003  # after the spike and the routing delay, within the PSP's rise
     assert out["samples"][0] == out["samples"][1]  # two channels, sampled in turn
     assert out["interleaved"] == pytest.approx(0.068, abs=0.002)
     assert out["weights"] == [[0, 0, 0]]
