@@ -111,3 +111,30 @@ def test_threshold_crossing_driven_by_input_is_found_exactly():
     t_cross = result.spike_time[0]
     assert dynamics.membrane(t_cross - 5.0, 0.0, 4.0, 0.0, 10.0, 0.0, 3.0, 5.0) == pytest.approx(5.0, abs=1e-9)
     assert t_cross - 5.0 < 5.16  # the first crossing, on the rising flank
+
+
+def test_the_8_ns_steps_follow_the_exact_solver(pynn, monkeypatch):
+    """One driven LIF neuron, run once by the exact solver and once in 8 ns steps (two APPEND snippets)."""
+    monkeypatch.setenv("BSS2_EMULATOR_TRIAL_SEED", "5")
+    params = dict(leak_v_leak=1000, leak_i_bias=200, threshold_v_threshold=300, reset_v_reset=400,
+                  membrane_capacitance_capacitance=63, refractory_period_refractory_time=120, threshold_enable=True,
+                  reset_i_bias=1022, reset_enable_multiplication=True, excitatory_input_enable=True,
+                  excitatory_input_i_bias_gm=1022, excitatory_input_i_bias_tau=200)  # fmt: skip
+
+    def spikes(stepped: bool) -> np.ndarray:
+        pynn.setup()
+        neuron = pynn.Population(1, pynn.cells.HXNeuron(**params))
+        source = pynn.Population(1, pynn.cells.SpikeSourceArray(spike_times=[0.02, 0.05, 0.051]))
+        pynn.Projection(source, neuron, pynn.AllToAllConnector(), pynn.StaticSynapse(weight=40),
+                        receptor_type="excitatory")  # fmt: skip
+        neuron.record("spikes")
+        if stepped:
+            pynn.run(0.05, pynn.RunCommand.APPEND)
+            pynn.run(0.05)
+        else:
+            pynn.run(0.1)
+        return neuron.get_data().segments[0].spiketrains[0].magnitude
+
+    exact, steps = spikes(False), spikes(True)
+    assert len(exact) == len(steps)
+    assert np.diff(steps).mean() == pytest.approx(np.diff(exact).mean(), rel=0.01)
