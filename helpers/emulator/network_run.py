@@ -21,7 +21,15 @@ import numpy as np
 
 from .. import settings
 from . import calibration, dynamics, madc, stepped
-from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, ON_CHIP_DELAY_US, chip_seed, draw_mismatch, neuron_model
+from .chip import (
+    CLOCK_TICK_US,
+    MEMBRANE_RAILS_MV,
+    ON_CHIP_DELAY_US,
+    NeuronModel,
+    chip_seed,
+    draw_mismatch,
+    neuron_model,
+)
 from .parameters import unmodelled_settings
 from .standardmodels.cells import (
     CalibHXNeuronCuba,
@@ -54,7 +62,7 @@ class Snippet:
     runtime_us: float
     ids: np.ndarray  # cell ids of the chip neurons, one row each
     chip_index: np.ndarray
-    model: object  # chip.NeuronModel
+    model: NeuronModel
     events: stepped.Events  # times in µs from the start of the experiment
     on_chip: stepped.OnChip | None
     madc: dict[int, str]  # row -> recorded variable, one or two channels
@@ -208,6 +216,47 @@ def trial_rng(runs: int) -> np.random.Generator:
     return np.random.default_rng(None if trial_seed is None else [trial_seed, runs, 0x7A1])
 
 
+Readout = tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]  # spike rows, spike times (µs), row -> mV
+
+
+def _run_exact(snippet: Snippet, madc_rows: dict, channels: list, t_start, v_start, rng) -> Readout:
+    """One snippet without feedback, by the exact solver, from each neuron's free-running start."""
+    inputs = _padded(snippet.events, len(snippet.ids))
+    traced = np.isin(np.arange(len(snippet.ids)), list(madc_rows))
+    result = dynamics.simulate(snippet.model, inputs, t_start, snippet.runtime_us, v_start, traced, rng)
+    voltages = {
+        row: dynamics.sample(result.segments, row, times, snippet.model)
+        for (row, _), times in zip(sorted(madc_rows.items()), channels, strict=True)
+    }
+    return result.spike_neuron, result.spike_time, voltages
+
+
+def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_start, v_start, rng) -> Readout:
+    """Free-running before t = 0 by the exact solver (no input arrives before the experiment), then every
+    snippet in 8 ns steps, each going on from the state the one before left."""
+    first = snippets[0]
+    n = len(first.ids)
+    free = dynamics.simulate(first.model, dynamics.InputSpikes.none(n), t_start, 0.0, v_start, np.zeros(n, bool))
+    state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), np.zeros(n), free.final_refractory_end)
+    traced = np.isin(np.arange(n), list(madc_rows))
+    rows, times, steps = [], [], []
+    for snippet in snippets:
+        result = stepped.simulate(
+            snippet.model, snippet.events, snippet.on_chip, state, state.t + snippet.runtime_us, traced, rng
+        )
+        rows.append(result.spike_neuron)
+        times.append(result.spike_time)
+        steps.append(result.traces)
+        state = result.final
+    step_times = np.concatenate([tr.times for tr in steps])
+    voltages = {}
+    for (row, variable), sample_times in zip(sorted(madc_rows.items()), channels, strict=True):
+        column = int(np.flatnonzero(steps[0].rows == row)[0])
+        values = np.concatenate([_readout(variable, tr, column) for tr in steps])
+        voltages[row] = np.interp(sample_times, step_times, values)
+    return np.concatenate(rows), np.concatenate(times), voltages
+
+
 def execute(snippets: list[Snippet], runs: int) -> RunResults:
     """Run the snippets as one continuous experiment and read out spikes and MADC traces."""
     if not snippets:
@@ -225,43 +274,9 @@ def execute(snippets: list[Snippet], runs: int) -> RunResults:
     channels = madc.sample_times(runtime_us, rng, len(madc_rows))
 
     if len(snippets) == 1 and first.exact:
-        inputs = _padded(first.events, len(first.ids))
-        traced = np.isin(np.arange(len(first.ids)), list(madc_rows))
-        result = dynamics.simulate(first.model, inputs, t_start, runtime_us, v_start, traced, rng)
-        spike_rows, spike_times = result.spike_neuron, result.spike_time
-        voltages = {
-            row: dynamics.sample(result.segments, row, times, first.model)
-            for (row, _), times in zip(sorted(madc_rows.items()), channels, strict=True)
-        }
+        spike_rows, spike_times, voltages = _run_exact(first, madc_rows, channels, t_start, v_start, rng)
     else:
-        # Free-running before t = 0 (no input arrives before the experiment), then 8 ns steps.
-        free = dynamics.simulate(
-            first.model,
-            dynamics.InputSpikes.none(len(first.ids)),
-            t_start,
-            0.0,
-            v_start,
-            np.zeros(len(first.ids), bool),
-        )
-        n = len(first.ids)
-        state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), np.zeros(n), free.final_refractory_end)
-        traced = np.isin(np.arange(n), list(madc_rows))
-        spike_rows, spike_times, steps = [], [], []
-        for snippet in snippets:
-            result = stepped.simulate(
-                snippet.model, snippet.events, snippet.on_chip, state, state.t + snippet.runtime_us, traced, rng
-            )
-            spike_rows.append(result.spike_neuron)
-            spike_times.append(result.spike_time)
-            steps.append(result.traces)
-            state = result.final
-        spike_rows, spike_times = np.concatenate(spike_rows), np.concatenate(spike_times)
-        voltages = {}
-        for (row, variable), times in zip(sorted(madc_rows.items()), channels, strict=True):
-            column = int(np.flatnonzero(steps[0].rows == row)[0])
-            step_times = np.concatenate([tr.times for tr in steps])
-            values = np.concatenate([_readout(variable, tr, column) for tr in steps])
-            voltages[row] = np.interp(times, step_times, values)
+        spike_rows, spike_times, voltages = _run_stepped(snippets, madc_rows, channels, t_start, v_start, rng)
 
     in_run = (spike_times >= 0.0) & (spike_times < runtime_us)
     stamps = np.floor(spike_times[in_run] / CLOCK_TICK_US) * CLOCK_TICK_US * 1e-3
