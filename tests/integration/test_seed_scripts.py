@@ -47,9 +47,14 @@ def test_layout_as_on_the_chip(blocks):
     assert float(train.t_start) == 0 and float(train.t_stop) == pytest.approx(0.2)
 
 
-def test_experiment_2_starts_mid_ramp(blocks):
-    times, values = only_trace(blocks["second_experiment"].segments[0])
-    assert values[0] > analysis.sawtooth(times, values).trough + 10  # neurons are not reset at t = 0
+def test_recordings_start_mid_ramp(blocks):
+    """Neurons are not reset at t = 0: each recording catches its neuron at a random point of its cycle, so
+    most of the ten traces of experiment 3 start well above their reset level (one in ten near it, by chance)."""
+    starts = []
+    for segment in blocks["third_experiment"].segments:
+        times, values = only_trace(segment)
+        starts.append(values[0] > analysis.sawtooth(times, values).trough + 10)
+    assert sum(starts) >= 5
 
 
 def test_experiment_3_neurons_differ_and_are_out_of_phase(blocks):
