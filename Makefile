@@ -27,6 +27,8 @@ $(STAMP):
 	# The notebooks name the EBRAINS Lab's kernel; locally that name runs this environment.
 	$(BIN)/python -m ipykernel install --sys-prefix --name ebrains-experimental \
 	  --display-name "EBRAINS-experimental (local)" >/dev/null
+	# The "BrainScaleS-2 (emulator)" kernel, for the official catalogue's notebooks; into .venv only.
+	$(BIN)/python -c 'from bss2_emulator.kernel import install; install("$(VENV)")' >/dev/null
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -32,6 +32,7 @@ exclude_patterns = [
     "README.md",
     "CONTRIBUTING.md",
     "benchmarks",
+    "bss2_emulator",
     "helpers",
     "results",
     "sphinxext",

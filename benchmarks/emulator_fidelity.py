@@ -1,6 +1,6 @@
 """Benchmark: the emulator's fidelity against the chip's own recordings, each error as a ratio to its tolerance.
 
-The reference is each hardware recording (helpers/emulator/recordings), compared with the emulator
+The reference is each hardware recording (bss2_emulator/chip/recordings), compared with the emulator
 run with the same settings: level, noise, interval, jitter, peak, trough and reset fall time. A
 ratio up to 1 is within tolerance. Three trials, since the emulator's noise is fresh in every run.
 

@@ -28,7 +28,7 @@ EMULATOR = textwrap.dedent(
     """
     import json, resource, sys, time
     sys.path.insert(0, sys.argv[1])
-    import helpers.emulator as pynn
+    import bss2_emulator as pynn
 
     def once():
         pynn.setup()
@@ -100,7 +100,7 @@ def main() -> None:
     emu_best, brian_best = min(emulator["times"]), min(brian["times"])
     print("Full chip: 512 neurons, leak over threshold, 0.2 ms, spikes of all + v of one")
     print(
-        f"  emulator (helpers.emulator):  best {emu_best * 1e3:7.1f} ms of {REPEATS}, {emulator['spikes']} spikes, "
+        f"  emulator (bss2_emulator):  best {emu_best * 1e3:7.1f} ms of {REPEATS}, {emulator['spikes']} spikes, "
         f"peak RSS {emulator['max_rss_mb']:.0f} MB"
     )
     print(

@@ -30,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     scripts = commands.add_parser("scripts", help="write the tutorials' experiment scripts into a folder")
     scripts.add_argument("folder", help="where to write them, e.g. my_experiments")
     commands.add_parser("settings", help="list every environment variable the helpers read, as a Markdown table")
+    catalogue = commands.add_parser(
+        "catalogue", help="run a checkout of the official tutorial catalogue (brainscales2-demos) on the emulator"
+    )
+    catalogue.add_argument("checkout", help="the catalogue's folder, e.g. brainscales2-demos")
+    catalogue.add_argument("pages", nargs="*", help="only these pages (file names or stems); default: every page")
+    catalogue.add_argument("--figures", default="catalogue-figures", help="where each page's figures go")
+    catalogue.add_argument("--budget", type=float, default=300.0, help="seconds each page may take (default 300)")
+    catalogue.add_argument(
+        "--notebooks", help="write the pages as notebooks for the emulator kernel into this folder, and run nothing"
+    )
     return parser
 
 
@@ -66,6 +76,40 @@ def _run(script: str, backend: str | None, output_dir: str | None) -> None:
     print(f"job id: {execute_on_hardware(script, backend=backend, destination=output_dir)}")
 
 
+def _catalogue(checkout: Path, chosen: list[str], figures: Path, budget: float, notebooks: str | None) -> int:
+    """Run the catalogue's pages on the emulator, print a line per page as it ends and the table at the end;
+    with ``notebooks``, write them as notebooks for the emulator kernel instead."""
+    from .catalogue.pages import pages
+    from .catalogue.runner import run_page, table, write_notebooks
+    from .errors import CatalogueError
+
+    if not checkout.is_dir():
+        raise CatalogueError(f"No folder {checkout}: give the path of a checkout of brainscales2-demos.")
+    found = pages(checkout)
+    if chosen:
+        wanted = {Path(name).stem for name in chosen}
+        unknown = wanted - {page.stem for page in found}
+        if unknown:
+            raise CatalogueError(f"{checkout} has no page {', '.join(sorted(unknown))} with code.")
+        found = [page for page in found if page.stem in wanted]
+    if not found:
+        raise CatalogueError(f"{checkout} has no catalogue page with code (.rst files with '.. code:: ipython3').")
+    if notebooks:
+        for path in write_notebooks(found, Path(notebooks)):
+            print(path)
+        print(f"Open them with the kernel 'BrainScaleS-2 (emulator)': .venv/bin/jupyter lab {notebooks}")
+        return 0
+    results = []
+    for page in found:
+        result = run_page(page, figures, budget)
+        print(f"{page.stem}: {result.status} in {result.seconds:.1f} s {result.first_error}".rstrip(), flush=True)
+        results.append(result)
+    print()
+    print(table(results))
+    print(f"\nFigures: {figures}/<page>/")
+    return 0 if all(r.status == "ran" for r in results if not r.needs) else 1
+
+
 def _terminate(signum: int, frame) -> None:
     raise SystemExit(128 + signum)  # unwinds, so staging folders and partial files are removed
 
@@ -87,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             from .execution import refresh_results
 
             refresh_results(args.backend)
+        elif args.command == "catalogue":
+            return _catalogue(Path(args.checkout), args.pages, Path(args.figures), args.budget, args.notebooks)
         else:
             print(settings.markdown_table())
     except BSS2Error as error:

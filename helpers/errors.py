@@ -22,3 +22,7 @@ class ScriptNotFound(BSS2Error, FileNotFoundError):
 
 class OutputDirError(BSS2Error, OSError):
     """The folder for job results cannot be created or written."""
+
+
+class CatalogueError(BSS2Error, ValueError):
+    """``python -m helpers catalogue`` was pointed at something that is no catalogue checkout or page."""

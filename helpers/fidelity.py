@@ -1,7 +1,7 @@
 """How the emulator compares with the chip: like with like, and predictions where the chip was not asked.
 
 - ``compare_with_recordings``: the emulator, run with the exact settings of each hardware recording
-  (``helpers/emulator/recordings``), against that recording, each quantity with its tolerance;
+  (``bss2_emulator/chip/recordings``), against that recording, each quantity with its tolerance;
 - ``predictions``: the tutorial's own experiments on the emulator. No hardware trace exists for
   their settings, so these are predictions, not comparisons.
 
@@ -20,12 +20,13 @@ import neo
 import numpy as np
 from neo.io import PickleIO
 
+from bss2_emulator.chip.fit import SETTINGS, cycles, load
+from bss2_emulator.job_process import run_script
+
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
-from .emulator.fit import SETTINGS, cycles, load
-from .emulator.job_process import run_script
 from .experiments import QUEUE_RUNNER, experiment_scripts
 
-#: The settings of each recording (see helpers/emulator/recordings/README.md).
+#: The settings of each recording (see bss2_emulator/chip/recordings/README.md).
 RECORDINGS = SETTINGS
 Trace = tuple[np.ndarray, np.ndarray]  # times (µs), MADC codes
 
@@ -106,7 +107,7 @@ class Row:
 
 def emulate_recording(name: str) -> Trace:
     """The emulator's trace of the recorded neuron (neuron 0 of the default chip) with the recording's settings."""
-    import helpers.emulator as pynn
+    import bss2_emulator as pynn
 
     pynn.setup()
     try:
@@ -171,13 +172,13 @@ def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:
 
 
 def main() -> None:
-    from .emulator.fit import derive, measure
+    from bss2_emulator.chip.fit import derive, measure
 
     measured = measure()
     print("Measured on the recordings:")
     for name, value in vars(measured).items():
         print(f"  {name:15s} {value:10.4f}")
-    print("Transfer curves (the constants of helpers/emulator/chip.py):")
+    print("Transfer curves (the constants of bss2_emulator/chip/model.py):")
     for name, value in vars(derive(measured)).items():
         shown = ", ".join(f"{x:.4f}" for x in value) if isinstance(value, tuple) else f"{float(value):.4f}"
         print(f"  {name:20s} {shown}")

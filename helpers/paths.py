@@ -15,5 +15,3 @@ RESULTS = REPOSITORY / "results"
 TUTORIALS = REPOSITORY / "tutorials"
 #: The figure style shared by the notebooks and the site; it travels with the package.
 MPL_STYLE = Path(__file__).resolve().parent / "figure.mplstyle"
-#: The hardware recordings the emulator is fitted to; they travel with the package.
-RECORDINGS = Path(__file__).resolve().parent / "emulator" / "recordings"

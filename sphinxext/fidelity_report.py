@@ -17,9 +17,9 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from bss2_emulator.chip.fit import cycles
+from bss2_emulator.parameters import MODELLED, PARAMETERS
 from helpers import fidelity
-from helpers.emulator.fit import cycles
-from helpers.emulator.parameters import MODELLED, PARAMETERS
 
 logger = logging.getLogger(__name__)
 TITLES = {

@@ -4,7 +4,7 @@ A student downloads a tutorial's ``.ipynb``, uploads it to a collab's Drive and 
 it in an EBRAINS kernel, with no copy of this repository beside it. So the download
 is not the page's executed notebook but a Lab edition of its source:
 
-- it carries the notebook-level ``helpers`` (not the emulator, which the Lab does not need), zipped
+- it carries the notebook-level ``helpers`` (not the emulator, ``bss2_emulator``, which the Lab does not need), zipped
   into one collapsed cell that unpacks them into a temporary folder;
 - it has no outputs, since they came from the results cache, not from the student's run;
 - it asks for the EBRAINS kernel its source names.
@@ -42,12 +42,12 @@ sys.path.insert(0, _folder)
 
 
 def helpers_bundle(root: Path = REPOSITORY) -> bytes:
-    """A zip of the ``helpers`` package without the emulator, byte for byte the same for the same sources."""
+    """A zip of the ``helpers`` package, byte for byte the same for the same sources."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted((root / "helpers").rglob("*")):
             relative = path.relative_to(root)
-            if path.is_file() and "__pycache__" not in relative.parts and relative.parts[1] != "emulator":
+            if path.is_file() and "__pycache__" not in relative.parts:
                 info = zipfile.ZipInfo(str(relative), date_time=(2020, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 bundle.writestr(info, path.read_bytes())

@@ -16,7 +16,7 @@ from sphinx.config import Config
 
 from helpers.paths import REPOSITORY
 
-INPUTS = ("helpers", "results", "_static", "sphinxext")
+INPUTS = ("bss2_emulator", "helpers", "results", "_static", "sphinxext")
 
 
 def inputs_digest(root: Path = REPOSITORY) -> str:

@@ -60,7 +60,7 @@ def _isolated_environment(monkeypatch, tmp_path):
 @pytest.fixture
 def pynn():
     """The emulator, set up for one experiment and torn down afterwards."""
-    import helpers.emulator as pynn
+    import bss2_emulator as pynn
 
     pynn.setup()
     yield pynn

@@ -8,10 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bss2_emulator import __version__ as emulator_version
+from bss2_emulator.config import chip_seed
+from bss2_emulator.job_process import run_script
+
 from ..cache import provenance
-from ..emulator import __version__ as emulator_version
-from ..emulator.chip import chip_seed
-from ..emulator.job_process import run_script
 from ..jobs import Job, JobFailed, JobRecord, output_files
 
 #: An emulated experiment of the tutorial takes about a second; this is a generous bound.

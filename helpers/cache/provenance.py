@@ -36,7 +36,7 @@ def software_versions() -> dict[str, str]:
         with contextlib.suppress(PackageNotFoundError):
             found[package] = version(package)
     if "PyNN" in found:
-        from ..emulator import __version__ as emulator_version
+        from bss2_emulator import __version__ as emulator_version
 
         found["emulator"] = emulator_version
     return found

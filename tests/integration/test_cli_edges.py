@@ -70,4 +70,4 @@ def test_a_failing_script_shows_its_own_traceback_not_the_emulators(tmp_path):
     assert 'File "broken_experiment.py", line 8, in <module>\n    build()' in process.stderr
     assert 'File "broken_experiment.py", line 5, in build' in process.stderr
     assert "ValueError: HXNeuron parameter 'leak_v_leak' = 2000 is out of range" in process.stderr
-    assert "helpers/emulator" not in process.stderr and "pyNN/" not in process.stderr
+    assert "bss2_emulator" not in process.stderr and "pyNN/" not in process.stderr

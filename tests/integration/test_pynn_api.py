@@ -1,7 +1,7 @@
 """The rest of the pynn_brainscales API, each through a script that the emulator runs as the queue runs it.
 
 Every script imports ``pynn_brainscales.brainscales2`` and runs in a job process
-(``helpers.emulator.job_process``); it prints one JSON line with what it measured.
+(``bss2_emulator.job_process``); it prints one JSON line with what it measured.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from helpers.emulator.job_process import run_script
+from bss2_emulator.job_process import run_script
 
 HEADER = """\
 import json
@@ -356,11 +356,12 @@ def test_calibrated_cells_take_their_real_parameter_names_and_ranges(tmp_path):
     assert out["target"] == [5.0, 5.0]
 
 
-def test_the_nightly_calibration_and_a_stored_one(tmp_path):
-    (tmp_path / "calib.pbin").write_bytes(b"\x00" * 16)
+def test_the_nightly_calibration_and_a_stored_copy_of_it(tmp_path):
     out = run(
         tmp_path,
         """
+        import shutil
+        shutil.copy(pynn.helper.nightly_calib_path(), "calib.pbin")  # as the catalogue's helpers save it
         levels = []
         for chip in (pynn.helper.chip_from_nightly(), pynn.helper.chip_from_file("calib.pbin")):
             pynn.setup(initial_config=chip)
@@ -374,12 +375,45 @@ def test_the_nightly_calibration_and_a_stored_one(tmp_path):
                 pynn.reset()
             levels.append(rests)
             pynn.end()
-        report(levels=levels)
+        report(levels=levels, identifier=pynn.helper.get_unique_identifier())
     """,
     )
     for rests in out["levels"]:
         assert np.std(rests) < 3  # calibrated: every neuron rests at the target, up to its readout offset
         assert np.mean(rests) == pytest.approx(80 * 1200 / 256 / (1200 / 1024), abs=4)  # v_rest 80 in CADC units
+    assert out["identifier"] == ["emulated-bss2-seed2326"]
+
+
+def test_a_hardware_dump_is_refused_with_what_to_use_instead(tmp_path):
+    (tmp_path / "calib.pbin").write_bytes(b"\x00\x01portable binary" * 4)
+    log = run(tmp_path, 'pynn.helper.chip_from_file("calib.pbin")', expect_failure=True)
+    assert "cannot be read by the emulator" in log and "chip_from_nightly()" in log
+
+
+def test_the_integrator_calibration_holds_its_input(tmp_path):
+    """tp_00: with the hagen calibration the neuron integrates its input and holds the sum; with the spiking
+    one it leaks back."""
+    out = run(
+        tmp_path,
+        """
+        folder = pynn.helper.nightly_calib_path().parent
+        held = {}
+        for name in ("hagen_cocolist.pbin", "spiking_cocolist.pbin"):
+            pynn.setup(initial_config=pynn.helper.chip_from_file(folder / name))
+            neuron = pynn.Population(1, pynn.cells.HXNeuron())
+            source = pynn.Population(1, pynn.cells.SpikeSourceArray(spike_times=[0.005, 0.006, 0.007]))
+            pynn.Projection(source, neuron, pynn.AllToAllConnector(), StaticSynapse(weight=63))
+            neuron.record("v")
+            pynn.run(0.1)
+            times, v = trace(neuron)
+            before, after = np.median(v[times < 0.004]), np.median(v[times > 0.09])
+            held[name] = float(after - before)
+            pynn.end()
+        report(held=held)
+    """,
+    )
+    assert out["held"]["hagen_cocolist.pbin"] > 10, out  # integrated and held 80 µs after the last input
+    assert abs(out["held"]["spiking_cocolist.pbin"]) < 4, out  # leaked back to rest (tau_m 10 µs)
 
 
 def test_adaptation_and_exponential_terms(tmp_path):
@@ -535,3 +569,39 @@ def test_membrane_noise_gives_each_trial_its_own_trace(tmp_path):
     """
     a, b = run(tmp_path, body), run(tmp_path, body)
     assert a["v"] != b["v"] and abs(a["spikes"] - b["spikes"]) <= 1
+
+
+# --- What blocked the official catalogue's pages (each as the queue runs a script) ---
+
+
+def test_the_logger_is_the_pylogging_module(tmp_path):
+    out = run(
+        tmp_path,
+        """
+        import sys
+        log = pynn.logger.get("demo_helpers")
+        pynn.logger.set_loglevel(log, pynn.logger.LogLevel.INFO)
+        pynn.logger.default_config(level=pynn.logger.LogLevel.WARN)
+        pynn.logger.set_loglevel(log, pynn.logger.LogLevel.INFO)
+        log.INFO("connection to ", 3, " established")
+        pynn.logger.set_loglevel(pynn.logger.get_root(), pynn.logger.LogLevel.ERROR)
+        pynn.logger.get("other").WARN("not shown")
+        report(done=True)
+        """,
+    )
+    assert out["done"]
+
+
+def test_the_chips_low_level_libraries_and_plasticity_rules_fail_with_what_is_missing(tmp_path):
+    log = run(tmp_path, "from dlens_vx_v3 import halco", expect_failure=True)
+    assert "low-level chip access" in log and "emulator.html#what-the-emulator-models" in log
+    log = run(tmp_path, "import hxtorch", expect_failure=True)
+    assert "PyTorch on the chip (hxtorch)" in log
+    log = run(tmp_path, "pynn.PlasticityRule", expect_failure=True)
+    assert "embedded processor" in log and "runs on the chip only" in log
+    out = run(
+        tmp_path,
+        "from dlens_vx_v3 import hxcomm\nwith hxcomm.ManagedConnection() as link:\n"
+        "    report(id=link.get_unique_identifier())",
+    )
+    assert out["id"] == ["emulated-bss2-seed2326"]

@@ -24,7 +24,7 @@ def test_the_readme_has_the_terminal_and_fake_ebrains_blocks():
 
 @pytest.mark.parametrize("block", runnable_blocks(), ids=["emulator", "fake-ebrains"])
 def test_a_readme_block_runs_as_pasted(tmp_path, block):
-    for name in (".venv", "helpers", "tests"):  # a checkout, seen from a fresh working directory
+    for name in (".venv", "bss2_emulator", "helpers", "tests"):  # a checkout, seen from a fresh working directory
         (tmp_path / name).symlink_to(REPOSITORY / name)
     process = subprocess.run(
         ["bash", "-e", "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=180, env=dict(os.environ)

@@ -11,8 +11,8 @@ import pytest
 from helpers.paths import REPOSITORY
 from tests.site.conftest import sphinx_build
 
-SOURCES = ["conf.py", "index.md", "emulator.md", "execution-statistics.md", "_static", "helpers", "results",
-           "sphinxext", "tutorials"]  # fmt: skip
+SOURCES = ["conf.py", "index.md", "emulator.md", "execution-statistics.md", "_static", "bss2_emulator", "helpers",
+           "results", "sphinxext", "tutorials"]  # fmt: skip
 
 
 @pytest.fixture

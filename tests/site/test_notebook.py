@@ -25,8 +25,9 @@ each_tutorial = pytest.mark.parametrize("tutorial", TUTORIALS, ids=lambda t: t.n
 def checkout(root: Path, name: str) -> Path:
     """A copy of a notebook in ``root/tutorials`` next to the repository's helpers, as nbgitpuller lays it out."""
     (root / "tutorials").mkdir(parents=True, exist_ok=True)
-    if not (root / "helpers").exists():
-        (root / "helpers").symlink_to(REPOSITORY / "helpers")
+    for package in ("helpers", "bss2_emulator"):
+        if not (root / package).exists():
+            (root / package).symlink_to(REPOSITORY / package)
     shutil.copy(REPOSITORY / "tutorials" / f"{name}.md", root / "tutorials" / f"{name}.md")
     return root / "tutorials" / f"{name}.md"
 

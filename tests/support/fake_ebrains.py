@@ -35,7 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from helpers.emulator.job_process import run_script
+from bss2_emulator.job_process import run_script
 
 DRIVE_TOKEN = "drive-session-token"
 USER = "student"

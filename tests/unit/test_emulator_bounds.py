@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.emulator import madc
-from helpers.emulator.chip import MADC_MV_PER_LSB, MEMBRANE_RAILS_MV
-from helpers.emulator.parameters import PARAMETERS, UnknownParameterError
+from bss2_emulator.chip.model import MADC_MV_PER_LSB, MEMBRANE_RAILS_MV
+from bss2_emulator.parameters import PARAMETERS, UnknownParameterError
+from bss2_emulator.readout import madc
 from tests.conftest import LEAK_OVER_THRESHOLD
 
 SYNAPTIC = dict(leak_v_leak=700, leak_i_bias=200, excitatory_input_enable=True, inhibitory_input_enable=True,
@@ -105,7 +105,7 @@ def _nominal(**settings) -> dict:
 
 def test_the_fastest_reset_takes_about_half_a_microsecond():
     """Multiplication scales the reset conductance by 8, but the circuit's output stage limits it."""
-    from helpers.emulator.chip import Mismatch, neuron_model
+    from bss2_emulator.chip.model import Mismatch, neuron_model
 
     neutral = Mismatch(**{f: np.zeros(512) if f in ("leak", "reset", "threshold", "readout_offset") else np.ones(512)
                           for f in Mismatch.__dataclass_fields__})  # fmt: skip
@@ -117,10 +117,10 @@ def test_the_fastest_reset_takes_about_half_a_microsecond():
 
 
 def test_the_default_chips_neuron_0_is_the_recorded_circuit():
-    from helpers.emulator.chip import draw_mismatch
-    from helpers.settings import Settings
+    from bss2_emulator.chip.model import draw_mismatch
+    from bss2_emulator.config import DEFAULT_CHIP_SEED
 
-    recorded, other = draw_mismatch(Settings().emulator_seed), draw_mismatch(7)
+    recorded, other = draw_mismatch(DEFAULT_CHIP_SEED), draw_mismatch(7)
     for field in ("leak", "reset", "threshold", "readout_offset"):
         assert getattr(recorded, field)[0] == 0 and np.all(getattr(recorded, field)[1:] != 0)
         assert getattr(other, field)[0] != 0
@@ -129,8 +129,9 @@ def test_the_default_chips_neuron_0_is_the_recorded_circuit():
 
 def test_both_solvers_keep_the_membrane_between_the_rails():
     """A current far beyond what the rails allow: the exact solution and the 8 ns steps stop at the supply."""
-    from helpers.emulator import dynamics, stepped
-    from helpers.emulator.chip import NeuronModel
+    from bss2_emulator.chip.model import NeuronModel
+    from bss2_emulator.solvers import exact as dynamics
+    from bss2_emulator.solvers import stepped
 
     values = dict(e_leak=300.0, tau_mem=10.0, v_threshold=1e9, threshold_enabled=False, v_plateau=100.0,
                   tau_reset=0.3, t_refractory=1.0, tau_exc=3.0, tau_inh=3.0, jump_exc=1.0, jump_inh=-1.0,

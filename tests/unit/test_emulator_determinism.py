@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from helpers.emulator.chip import draw_mismatch
+from bss2_emulator.chip.model import draw_mismatch
 from helpers.paths import REPOSITORY
 from tests.conftest import LEAK_OVER_THRESHOLD
 
@@ -65,7 +65,7 @@ def test_different_seed_different_chip(pynn, monkeypatch):
 
 
 def test_fixed_pattern_noise_identical_across_processes():
-    code = "from helpers.emulator.chip import draw_mismatch; print(draw_mismatch(42).g_leak.tobytes().hex())"
+    code = "from bss2_emulator.chip.model import draw_mismatch; print(draw_mismatch(42).g_leak.tobytes().hex())"
     here = draw_mismatch(42).g_leak.tobytes().hex()
     there = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, capture_output=True, text=True, check=True)
     assert there.stdout.strip() == here

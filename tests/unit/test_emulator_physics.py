@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.emulator import dynamics
-from helpers.emulator.chip import NeuronModel
+from bss2_emulator.chip.model import NeuronModel
+from bss2_emulator.solvers import exact as dynamics
 
 
 def model(**overrides) -> NeuronModel:

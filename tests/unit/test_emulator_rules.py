@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyNN.errors import ConnectionError as PyNNConnectionError
 
-from helpers.emulator.parameters import UnknownParameterError
+from bss2_emulator.parameters import UnknownParameterError
 
 
 def source(pynn, times=(0.01,)):
@@ -96,7 +96,7 @@ def test_unknown_parameter_suggests_closest_names(pynn):
 
 
 def test_setup_rejects_unknown_keywords():
-    import helpers.emulator as pynn
+    import bss2_emulator as pynn
 
     with pytest.raises(KeyError, match=r"unhandled extra_params in call to pynn.setup\(...\):\{'speedup': 10\}"):
         pynn.setup(speedup=10)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.emulator import chip, madc
-from helpers.emulator.fit import derive, measure
+from bss2_emulator.chip import model as chip
+from bss2_emulator.chip.fit import derive, measure
+from bss2_emulator.readout import madc
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,16 @@ import pytest
 from helpers.paths import REPOSITORY
 
 #: The data path's stages, bottom to top; a module may import from its own stage and the ones below.
+#: The emulator is a PyNN backend of its own at the bottom: it imports nothing of the helpers. Inside it, the
+#: chip model sits below the solvers and the readout, those below the network run, and that below the PyNN surface.
 STAGES = [
+    ("bss2_emulator.config", "bss2_emulator.paths", "bss2_emulator.missing", "bss2_emulator.pylogging",
+     "bss2_emulator.parameters"),
+    ("bss2_emulator.chip",),
+    ("bss2_emulator.solvers", "bss2_emulator.readout"),
+    ("bss2_emulator.standardmodels", "bss2_emulator.network"),
+    ("bss2_emulator",),
     ("helpers.paths", "helpers.errors", "helpers.settings", "helpers.jobs", "helpers.analysis", "helpers.experiments"),
-    ("helpers.emulator",),
     ("helpers.cache",),
     ("helpers.backends",),
     ("helpers.execution", "helpers.collab", "helpers.kernel", "helpers.plotting", "helpers.fidelity", "helpers.cli",
@@ -61,10 +68,11 @@ def imported(path) -> set[str]:
             for alias in node.names:
                 # ``from package import module`` imports the module; ``from module import name``, the module.
                 found.add(f"{target}.{alias.name}" if is_module(f"{target}.{alias.name}") else target)
-    return {m for m in found if m.split(".")[0] in ("helpers", "sphinxext")}
+    return {m for m in found if m.split(".")[0] in PACKAGES}
 
 
-SOURCES = sorted([*(REPOSITORY / "helpers").rglob("*.py"), *(REPOSITORY / "sphinxext").rglob("*.py")])
+PACKAGES = ("bss2_emulator", "helpers", "sphinxext")
+SOURCES = sorted(path for package in PACKAGES for path in (REPOSITORY / package).rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(REPOSITORY)))
@@ -74,9 +82,9 @@ def test_no_module_imports_from_a_stage_above_it(path):
     assert above == [], f"{module_name(path)} (stage {mine}) imports from a stage above it: {above}"
 
 
-def test_repository_root_is_computed_in_one_place():
+def test_file_paths_are_computed_in_one_place_per_package():
     computed = [p for p in SOURCES if re.search(r"\.parents?\b", p.read_text()) and "__file__" in p.read_text()]
-    assert [p.name for p in computed] == ["paths.py"]
+    assert sorted(str(p.relative_to(REPOSITORY)) for p in computed) == ["bss2_emulator/paths.py", "helpers/paths.py"]
 
 
 def layout_rows() -> list[str]:
@@ -90,9 +98,10 @@ def test_readme_layout_table_matches_the_tree():
     rows = layout_rows()
     missing = [row for row in rows if not (REPOSITORY / row.rstrip("/")).exists()]
     assert missing == [], f"The README's layout table names paths that do not exist: {missing}"
-    packages = [p.parent for p in (REPOSITORY / "helpers").glob("*/__init__.py")]
+    packages = [p.parent for top in ("helpers", "bss2_emulator") for p in (REPOSITORY / top).glob("*/__init__.py")]
     modules = [p for p in (REPOSITORY / "helpers").glob("*.py") if p.name != "__init__.py"]
-    for path in [*packages, *modules, REPOSITORY / "sphinxext", REPOSITORY / "tests" / "support"]:
+    tops = [REPOSITORY / "bss2_emulator", REPOSITORY / "sphinxext", REPOSITORY / "tests" / "support"]
+    for path in [*packages, *modules, *tops]:
         shown = str(path.relative_to(REPOSITORY)) + ("/" if path.is_dir() else "")
         assert shown in rows, f"{shown} is missing from the README's layout table"
 

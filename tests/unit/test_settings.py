@@ -19,15 +19,27 @@ def test_readme_settings_table_is_generated_from_the_settings():
     assert table.strip() == settings.markdown_table(), "regenerate it with: .venv/bin/python -m helpers settings"
 
 
-def test_only_the_settings_module_reads_the_environment():
-    """Every variable is read through ``helpers.settings``; the job process only hands the environment on."""
+def test_only_the_settings_modules_read_the_environment():
+    """Every variable is read through ``helpers.settings`` or the emulator's ``config``; job processes only hand
+    the environment on."""
     readers = set()
-    for path in (REPOSITORY / "helpers").rglob("*.py"):
+    for path in [*(REPOSITORY / "helpers").rglob("*.py"), *(REPOSITORY / "bss2_emulator").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             reads = isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "getenvb")
             if reads and isinstance(node.value, ast.Name) and node.value.id == "os":
                 readers.add(str(path.relative_to(REPOSITORY)))
-    assert readers <= {"helpers/settings.py", "helpers/emulator/job_process.py"}
+    assert readers <= {
+        "helpers/settings.py",
+        "bss2_emulator/config.py",
+        "bss2_emulator/job_process.py",
+        "bss2_emulator/kernel/__main__.py",
+    }
+
+
+def test_the_emulators_own_defaults_are_the_documented_ones():
+    from bss2_emulator import config as emulator_config
+
+    assert settings.Settings().emulator_seed == emulator_config.DEFAULT_CHIP_SEED
 
 
 def test_every_setting_is_isolated_by_the_test_fixture():

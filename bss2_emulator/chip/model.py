@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import settings
+from .. import config
 
 N_NEURONS = 512
 
@@ -28,7 +28,7 @@ CLOCK_TICK_US = 0.008
 REFRACTORY_TICK_US = (CLOCK_TICK_US, 16 * CLOCK_TICK_US)
 
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
-# The output of ``python -m helpers.fidelity``: helpers/emulator/fit.py fits them to the chip's own
+# The output of ``python -m helpers.fidelity``: bss2_emulator/chip/fit.py fits them to the chip's own
 # recordings (recordings/), as the recorded neuron shows them through its readout; a test keeps them equal.
 LEAK_MV = (-180.83, 0.92578)
 RESET_MV = (-192.11, 1.03125)
@@ -38,7 +38,7 @@ THRESHOLD_MV = (119.37, 1.16016)
 LEAK_NS_PER_LSB = 1.4280
 RESET_NS_PER_LSB = 1.8054
 #: ... in series with the output stage's own limit (nS), so that the fastest time constant at
-#: capacitance 63 is about 0.5 µs, as on the chip; helpers/emulator/fit.py derives it.
+#: capacitance 63 is about 0.5 µs, as on the chip; bss2_emulator/chip/fit.py derives it.
 MAX_CONDUCTANCE_NS = 6473.5
 #: The circuit's own leakage, a constant current onto the membrane (nA): it sets how far the resting
 #: level falls below the leak potential when the leak conductance is small, and where a neuron
@@ -83,7 +83,7 @@ NEVER_US = 1e12
 G_OFF_NS = 1e-6
 
 # --- Fixed-pattern noise: standard deviations ---
-#: The neuron the recordings come from (helpers/emulator/recordings).
+#: The neuron the recordings come from (bss2_emulator/chip/recordings).
 RECORDED_NEURON = 0
 FPN_POTENTIAL_MV = {"leak": 4.0, "reset": 11.0, "threshold": 11.0}
 #: Where a chip's neurons lie on average, relative to the recorded neuron whose curves the fit gives (mV).
@@ -114,11 +114,6 @@ class Mismatch:
     readout_offset: np.ndarray  # LSB, added to the membrane as the MADC reads it
 
 
-def chip_seed() -> int:
-    """The chip seed: ``BSS2_EMULATOR_SEED`` or the default chip."""
-    return settings.current().emulator_seed
-
-
 def draw_mismatch(seed: int) -> Mismatch:
     """Draw the fixed-pattern noise of the chip with this seed (deterministic in ``seed``).
 
@@ -127,7 +122,7 @@ def draw_mismatch(seed: int) -> Mismatch:
     are zero; every other neuron, and every neuron of another chip, deviates by its own draw.
     """
     rng = np.random.default_rng([seed, 0x855])
-    recorded = seed == settings.Settings().emulator_seed
+    recorded = seed == config.DEFAULT_CHIP_SEED
 
     def draw(values: np.ndarray, neutral: float) -> np.ndarray:
         if recorded:

@@ -8,9 +8,10 @@ from enum import Enum, auto
 from pyNN import common
 from pyNN.recording import get_io
 
-from . import network_run, simulator
-from .calibration import Chip
-from .chip import N_NEURONS
+from . import simulator
+from .chip.calibration import Chip
+from .chip.model import N_NEURONS
+from .network import run as network_run
 
 DEFAULT_TIMESTEP = 3.4e-5  # ms: the average time between two MADC samples
 #: setup() keywords that write hardware configuration directly, which the emulator does not model.

@@ -1,8 +1,7 @@
 """Run an unmodified experiment script against the emulator.
 
-``python -m helpers.emulator.job_process SCRIPT`` makes ``import pynn_brainscales.brainscales2``
-resolve to this emulator for that one process (through ``sys.modules``; no
-package called ``pynn_brainscales`` is installed anywhere), then runs SCRIPT as
+``python -m bss2_emulator.job_process SCRIPT`` makes ``import pynn_brainscales.brainscales2``
+resolve to this emulator for that one process (``aliases.install``), then runs SCRIPT as
 ``__main__``. ``run_script`` does that in a subprocess inside a working
 directory, so the script's output files land there.
 """
@@ -14,34 +13,19 @@ import runpy
 import subprocess
 import sys
 import traceback
-import types
 from pathlib import Path
 
-from ..paths import REPOSITORY
-
-
-def install_aliases() -> None:
-    """Make the ``pynn_brainscales.brainscales2`` module names point at the emulator."""
-    import helpers.emulator as emulator
-
-    package = types.ModuleType("pynn_brainscales")
-    package.__path__ = []
-    package.brainscales2 = emulator
-    sys.modules["pynn_brainscales"] = package
-    sys.modules["pynn_brainscales.brainscales2"] = emulator
-    sys.modules["pynn_brainscales.brainscales2.standardmodels"] = emulator.standardmodels
-    sys.modules["pynn_brainscales.brainscales2.standardmodels.cells"] = emulator.standardmodels.cells
-    sys.modules["pynn_brainscales.brainscales2.standardmodels.synapses"] = emulator.standardmodels.synapses
-    sys.modules["pynn_brainscales.brainscales2.helper"] = emulator.helper
+from . import aliases
+from .paths import PACKAGE_PARENT
 
 
 def run_script(script: Path, workdir: Path, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``script`` with the emulator in a fresh Python process whose working directory is ``workdir``."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
     env.setdefault("MPLBACKEND", "Agg")
     return subprocess.run(
-        [sys.executable, "-m", "helpers.emulator.job_process", str(script)],
+        [sys.executable, "-m", "bss2_emulator.job_process", str(script)],
         cwd=workdir,
         env=env,
         capture_output=True,
@@ -67,8 +51,8 @@ def user_traceback(error: BaseException, script: str) -> str:
 
 def main(argv: list[str]) -> None:
     if len(argv) != 1:
-        raise SystemExit("usage: python -m helpers.emulator.job_process SCRIPT")
-    install_aliases()
+        raise SystemExit("usage: python -m bss2_emulator.job_process SCRIPT")
+    aliases.install()
     sys.argv = argv
     try:
         runpy.run_path(argv[0], run_name="__main__")

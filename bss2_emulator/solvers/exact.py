@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chip import CLOCK_TICK_US, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
+from ..chip.model import CLOCK_TICK_US, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
 
 #: With synaptic current flowing, crossings are searched at most this far ahead per step.
 SEARCH_HORIZON_US = 2.0

@@ -25,13 +25,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chip import (
+from ..config import chip_seed
+from ..parameters import PARAMETERS
+from .model import (
     CAPACITANCE_PF,
     LEAK_MV,
     LEAK_NS_PER_LSB,
     MAX_CONDUCTANCE_NS,
     N_NEURONS,
     OFFSET_CURRENT_NA,
+    OFFSET_NA_PER_LSB,
     REFRACTORY_TICK_US,
     RESET_MV,
     RESET_NS_PER_LSB,
@@ -39,11 +42,9 @@ from .chip import (
     SYNAPSE_DAC_BIAS_MAX,
     THRESHOLD_MV,
     Mismatch,
-    chip_seed,
     draw_mismatch,
     limited,
 )
-from .parameters import PARAMETERS
 
 CADC_MV_PER_LSB = 1200.0 / 256.0
 #: What calix leaves after it converged: potentials in mV, time constants relative (standard deviations).
@@ -55,17 +56,28 @@ NIGHTLY = {
 }  # fmt: skip
 
 
+#: The targets of calix's integrator ("hagen") mode, for multiply-accumulate operation: the membrane rests
+#: at the leak target, integrates its input with the leak off and no threshold, and is reset to the same
+#: level before every run. Short synaptic time constants, so that the integral forms quickly (assumptions
+#: of the same kind as the nightly ones: calix's hagen defaults are not stated in the public material used).
+HAGEN = {**NIGHTLY, "v_rest": 120, "v_reset": 120, "tau_syn_E": 1, "tau_syn_I": 1, "synapse_dac_bias": 800}
+MODES = {"spiking": NIGHTLY, "hagen": HAGEN}
+
+
 @dataclass
 class Chip:
     """A calibration of the emulated chip (``pynn.helper.chip_from_nightly()``): settings for all 512 neurons.
 
     Pass it as ``pynn.setup(initial_config=chip)``: HXNeurons then take these settings, and the
-    parameters given to ``HXNeuron(...)`` override them.
+    parameters given to ``HXNeuron(...)`` override them. ``reset_at_start``: the neurons are reset to
+    their reset potential before every run (the integrator mode, whose membrane would float otherwise).
     """
 
     seed: int
     neurons: dict[str, np.ndarray]
     synapse_dac_bias: float = NIGHTLY["synapse_dac_bias"]
+    mode: str = "spiking"
+    reset_at_start: bool = False
 
 
 def _dac(value: np.ndarray, high: int = 1022, low: int = 0, name: str = "", unreached: list | None = None):
@@ -182,8 +194,33 @@ def synapse_dac_bias(state) -> float:
     return SYNAPSE_DAC_BIAS_MAX
 
 
-def nightly() -> Chip:
-    """The emulated chip (``BSS2_EMULATOR_SEED``) calibrated to the nightly calibration's targets."""
+def integrator(settings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Spiking settings turned into calix's integrator mode: no leak and no threshold, the circuit's own offset
+    current cancelled by the constant current source to a DAC step, so that the membrane holds its integral."""
+    n = len(settings["leak_i_bias"])
+    return {
+        **settings,
+        "leak_i_bias": np.zeros(n),
+        "leak_enable_multiplication": np.zeros(n),
+        "leak_enable_division": np.zeros(n),
+        "threshold_enable": np.zeros(n),
+        "constant_current_enable": np.ones(n),
+        "constant_current_i_offset": np.full(n, float(np.clip(round(-OFFSET_CURRENT_NA / OFFSET_NA_PER_LSB), 0, 1022))),
+    }
+
+
+def calibrated_chip(mode: str = "spiking", targets: dict | None = None) -> Chip:
+    """The emulated chip (``BSS2_EMULATOR_SEED``) calibrated in ``mode`` to ``targets`` (default: the mode's)."""
+    if mode not in MODES:
+        raise ValueError(f"No calibration mode {mode!r}: the emulator calibrates in the modes {', '.join(MODES)}.")
+    chosen = {**MODES[mode], **(targets or {})}
     seed = chip_seed()
-    settings = calibrate(NIGHTLY, np.arange(N_NEURONS), draw_mismatch(seed), seed)
-    return Chip(seed, settings)
+    settings = calibrate(chosen, np.arange(N_NEURONS), draw_mismatch(seed), seed)
+    if mode == "hagen":
+        settings = integrator(settings)
+    return Chip(seed, settings, float(chosen["synapse_dac_bias"]), mode, reset_at_start=mode == "hagen")
+
+
+def nightly() -> Chip:
+    """The emulated chip calibrated to the nightly calibration's targets, for spiking operation."""
+    return calibrated_chip("spiking")

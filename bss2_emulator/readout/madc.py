@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .chip import MADC_MV_PER_LSB
+from ..chip.model import MADC_MV_PER_LSB
 
 #: 500 MHz / 17: one sample every 34 ns.
 SAMPLE_PERIOD_US = 0.034
-#: The silent recording's scatter (helpers/emulator/fit.py).
+#: The silent recording's scatter (bss2_emulator/chip/fit.py).
 READOUT_NOISE_LSB = 1.655
 MAX_CODE = 1023
 #: What the MADC reads for the technical voltages (mV): a resting level plus a scale per mV/µs of the

@@ -19,19 +19,22 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import settings
-from . import calibration, dynamics, madc, stepped
-from .chip import (
+from .. import config
+from ..chip import calibration
+from ..chip.model import (
     CLOCK_TICK_US,
     MEMBRANE_RAILS_MV,
     ON_CHIP_DELAY_US,
     NeuronModel,
-    chip_seed,
     draw_mismatch,
     neuron_model,
 )
-from .parameters import unmodelled_settings
-from .standardmodels.cells import (
+from ..config import chip_seed
+from ..parameters import unmodelled_settings
+from ..readout import madc
+from ..solvers import exact as dynamics
+from ..solvers import stepped
+from ..standardmodels.cells import (
     CalibHXNeuronCuba,
     HXNeuron,
     SpikeSourceArray,
@@ -67,6 +70,7 @@ class Snippet:
     on_chip: stepped.OnChip | None
     madc: dict[int, str]  # row -> recorded variable, one or two channels
     log: list[str]
+    reset_at_start: bool = False  # the chip configuration resets every neuron before the run (integrator mode)
 
     @property
     def exact(self) -> bool:
@@ -185,7 +189,8 @@ def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | N
     row_of_id = {int(i): row for row, i in enumerate(ids)}
     events, on_chip = _projections(state, row_of_id, model, t0_ms * 1e3, runtime_ms * 1e3)
     madc_rows = {row_of_id[cell]: variable for cell, variable in state.madc_sites.items() if cell in row_of_id}
-    return Snippet(runtime_ms * 1e3, ids, chip_index, model, events, on_chip, madc_rows, log)
+    reset_at_start = bool(getattr(state.initial_config, "reset_at_start", False))
+    return Snippet(runtime_ms * 1e3, ids, chip_index, model, events, on_chip, madc_rows, log, reset_at_start)
 
 
 def _padded(events: stepped.Events, n: int) -> dynamics.InputSpikes:
@@ -212,7 +217,7 @@ def _readout(variable: str, traces: stepped.Traces, column: int) -> np.ndarray:
 
 def trial_rng(runs: int) -> np.random.Generator:
     """Trial-to-trial noise, fresh in every run as on the chip, unless ``BSS2_EMULATOR_TRIAL_SEED`` fixes it."""
-    trial_seed = settings.current().emulator_trial_seed
+    trial_seed = config.trial_seed()
     return np.random.default_rng(None if trial_seed is None else [trial_seed, runs, 0x7A1])
 
 
@@ -269,8 +274,12 @@ def execute(snippets: list[Snippet], runs: int) -> RunResults:
     offsets = mismatch.readout_offset[first.chip_index]
     madc_rows = dict(snippets[-1].madc)
     runtime_us = sum(s.runtime_us for s in snippets)
-    t_start = -rng.uniform(*FREE_RUNNING_US, size=len(first.ids))
-    v_start = np.clip(first.model.e_leak, *MEMBRANE_RAILS_MV)
+    if first.reset_at_start:  # every neuron starts at its reset level, at t = 0
+        t_start = np.zeros(len(first.ids))
+        v_start = np.clip(first.model.v_plateau, *MEMBRANE_RAILS_MV)
+    else:  # caught mid-cycle: each neuron has run freely for a while before t = 0
+        t_start = -rng.uniform(*FREE_RUNNING_US, size=len(first.ids))
+        v_start = np.clip(first.model.e_leak, *MEMBRANE_RAILS_MV)
     channels = madc.sample_times(runtime_us, rng, len(madc_rows))
 
     if len(snippets) == 1 and first.exact:

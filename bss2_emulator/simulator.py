@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pyNN import common
 
-from . import network_run
-from .chip import N_NEURONS
+from .chip.model import N_NEURONS
+from .network import run as network_run
 
-name = "BrainScaleS-2 emulator (helpers.emulator)"
+name = "BrainScaleS-2 emulator (bss2_emulator)"
 
 
 class ID(int, common.IDMixin):

@@ -2,7 +2,7 @@
 
 - ``HXNeuron``: the neuron circuit with all its parameters in hardware units (LSB, switches);
 - ``CalibHXNeuronCuba`` and ``CalibHXNeuronCoba``: a neuron calibrated to targets in model units,
-  with current- or conductance-based synaptic input (``helpers.emulator.calibration``);
+  with current- or conductance-based synaptic input (``bss2_emulator.chip.calibration``);
 - ``SpikeSourceArray`` and ``SpikeSourcePoisson``: spikes played in by the FPGA;
 - ``SpikeSourcePoissonOnChip``: the chip's own background spike generators.
 

@@ -79,3 +79,21 @@ class Logger:
 def get(name: str) -> Logger:
     """The logger called ``name``."""
     return Logger(name)
+
+
+def set_loglevel(logger: Logger, level: int) -> None:
+    """Show records of ``logger`` at ``level`` and above."""
+    logger._logger.setLevel(level)
+
+
+def get_root() -> Logger:
+    """The root logger, of which every named logger is a child."""
+    root = Logger("")
+    root._logger = _ROOT
+    return root
+
+
+def reset() -> None:
+    """Drop every handler and level set so far."""
+    _ROOT.handlers.clear()
+    _ROOT.setLevel(LogLevel.WARN)

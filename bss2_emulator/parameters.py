@@ -171,7 +171,7 @@ class UnknownParameterError(errors.NonExistentParameterError):
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         return (
             f"HXNeuron has no parameter {self.parameter_name!r}.{hint} "
-            f"All {len(PARAMETERS)} names are listed in helpers.emulator.parameters.PARAMETERS."
+            f"All {len(PARAMETERS)} names are listed in bss2_emulator.parameters.PARAMETERS."
         )
 
 

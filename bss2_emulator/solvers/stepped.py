@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .chip import CLOCK_TICK_US, EXP_DELTA_T_MV, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
+from ..chip.model import CLOCK_TICK_US, EXP_DELTA_T_MV, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
 
 STEP_US = CLOCK_TICK_US
 

@@ -1,0 +1,68 @@
+"""Clear errors for what the emulator does not have: names of ``pynn_brainscales``, and whole libraries.
+
+Two kinds of absence:
+
+- a name of ``pynn_brainscales`` that the emulator lacks is an ``AttributeError`` that says so;
+- a library of the chip's own software stack that the emulator does not provide (the low-level chip
+  access of ``dlens_vx_v3``/``pyhalco``, ``hxtorch``, the embedded processor's plasticity rules) is an
+  ``ImportError`` or ``AttributeError`` that names the missing piece, so a page that needs it fails
+  at once with a sentence instead of deep inside a run.
+"""
+
+from __future__ import annotations
+
+#: Where students find what the emulator models.
+EMULATOR_PAGE = "the emulator page of the tutorial site (emulator.html#what-the-emulator-models)"
+
+#: Names of ``pynn_brainscales.brainscales2`` that belong to a part of the chip the emulator leaves out.
+OUT_OF_SCOPE = {
+    "PlasticityRule": "plasticity rules, programs for the chip's embedded processor (PPU)",
+    "Timer": "the timer of plasticity rules, programs for the chip's embedded processor (PPU)",
+}
+
+#: Libraries of the chip's software stack the emulator does not provide, and what they are.
+LIBRARIES = {
+    "dlens_vx_v3": "low-level chip access (dlens_vx_v3: lola, haldls, stadls, halco)",
+    "pyhalco_hicann_dls_vx_v3": "low-level chip access (the chip's coordinates, pyhalco)",
+    "pyhaldls_vx_v3": "low-level chip access (the chip's containers, pyhaldls)",
+    "pystadls_vx_v3": "low-level chip access (playback programs, pystadls)",
+    "pylola_vx_v3": "low-level chip access (lola)",
+    "pygrenade_vx": "the chip's experiment compiler (grenade)",
+    "calix": "the chip's calibration library (calix)",
+    "hxtorch": "PyTorch on the chip (hxtorch)",
+}
+
+
+def missing_name(module: str, name: str) -> AttributeError:
+    """An ``AttributeError`` that says the emulator lacks ``module.name`` and where to look."""
+    if name in OUT_OF_SCOPE:
+        return AttributeError(
+            f"{module}.{name}: the BrainScaleS-2 emulator does not model {OUT_OF_SCOPE[name]}. A page that needs "
+            f"it runs on the chip only; {EMULATOR_PAGE} lists what the emulator models."
+        )
+    return AttributeError(
+        f"module {module!r} has no attribute {name!r} in the BrainScaleS-2 emulator: the emulator does not "
+        f"have it yet. See {EMULATOR_PAGE} for what is modelled; on the chip, the library has it."
+    )
+
+
+def missing_library(module: str) -> ModuleNotFoundError:
+    """The error for importing a library of the chip's stack that the emulator does not provide."""
+    top = module.split(".")[0]
+    what = LIBRARIES.get(top, top)
+    # No ``name``: importlib would otherwise turn it into a bare "cannot import name" and drop this text.
+    return ModuleNotFoundError(
+        f"No module named {module!r}: it is {what}, which the BrainScaleS-2 emulator does not provide. A page that "
+        f"needs it runs on the chip only; {EMULATOR_PAGE} lists what the emulator models."
+    )
+
+
+def module_getattr(module: str):
+    """A module-level ``__getattr__`` that raises ``missing_name`` for public names."""
+
+    def __getattr__(name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise missing_name(module, name)
+
+    return __getattr__

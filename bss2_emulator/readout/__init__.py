@@ -1,0 +1,1 @@
+"""The readout: the MADC's sampling, noise and digitization."""

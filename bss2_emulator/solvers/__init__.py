@@ -1,0 +1,1 @@
+"""The solvers: the exact event-driven solver and the 8 ns stepped integrator."""
