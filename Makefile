@@ -57,6 +57,7 @@ results: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/emulator_full_chip.py
+	$(BIN)/python benchmarks/emulator_network.py
 	$(BIN)/python benchmarks/emulator_fidelity.py
 	$(BIN)/python benchmarks/queue_overhead.py
 	$(BIN)/python benchmarks/site_build.py

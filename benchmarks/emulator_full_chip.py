@@ -13,15 +13,13 @@ Prints the best of several wall times, the ratio and each side's peak memory.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
-import venv
 from pathlib import Path
 
+from brian2_reference import brian_python, measure
+
 HERE = Path(__file__).resolve().parent
-BRIAN_VENV = HERE / ".venv-brian2"
 REPEATS = 5
 
 EMULATOR = textwrap.dedent(
@@ -78,20 +76,6 @@ BRIAN = textwrap.dedent(
                       "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     """
 )
-
-
-def brian_python() -> Path:
-    """The Brian2 2.9 venv's interpreter, created on first use."""
-    python = BRIAN_VENV / "bin" / "python"
-    if not python.exists():
-        venv.create(BRIAN_VENV, with_pip=True)
-        subprocess.run([python, "-m", "pip", "install", "-qq", "brian2==2.9.0", "numpy<2.3"], check=True)
-    return python
-
-
-def measure(command: list[str]) -> dict:
-    output = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ from ..chip import calibration
 from ..chip.model import (
     CLOCK_TICK_US,
     MEMBRANE_RAILS_MV,
-    ON_CHIP_DELAY_US,
     NeuronModel,
     draw_mismatch,
     neuron_model,
@@ -176,7 +175,7 @@ def _projections(state, row_of_id: dict[int, int], model, t0_us: float, runtime_
         )
     parts = (rows, times, exc, inh, excitatory)
     events = stepped.Events(*(np.concatenate(a) for a in parts)) if rows else stepped.Events.none()
-    return events, stepped.OnChip(on_exc, on_inh, ON_CHIP_DELAY_US) if recurrent else None
+    return events, stepped.OnChip(on_exc, on_inh) if recurrent else None
 
 
 def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | None:

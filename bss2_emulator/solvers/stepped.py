@@ -11,18 +11,31 @@ membrane equation with a closed-form solution. Three things break that:
 Here every neuron advances by one 8 ns step at a time. Within a step the synaptic, exponential
 and adaptation currents are held, and the membrane relaxes exactly towards the level they set
 (exponential Euler), so a plain LIF neuron follows the exact solver closely (a test compares
-them). Spikes land on the step grid, as the chip stamps them on its 8 ns clock.
+them). Spikes land on the step grid, as the chip stamps them on its 8 ns clock. The loop itself is
+compiled (``compiled.advance``); this module lays the network out for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..chip.model import CLOCK_TICK_US, EXP_DELTA_T_MV, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
+from ..chip.model import (
+    CLOCK_TICK_US,
+    EXP_DELTA_T_MV,
+    MEMBRANE_RAILS_MV,
+    ON_CHIP_DELAY_US,
+    THRESHOLD_NOISE_MV,
+    NeuronModel,
+)
+from . import compiled
 
 STEP_US = CLOCK_TICK_US
+#: On-chip spikes arrive this many steps after the step they were fired in (the routing delay).
+DELAY_STEPS = max(round(ON_CHIP_DELAY_US / STEP_US), 1)
+#: The ring of arrivals spans the delay: slots for the steps from now to the latest arrival.
+PENDING_SLOTS = DELAY_STEPS + 2
 
 
 @dataclass
@@ -46,8 +59,7 @@ class OnChip:
     """Synapses between chip neurons: current jumps (mV/µs) from a spike of row i onto row j."""
 
     exc: np.ndarray  # (n, n)
-    inh: np.ndarray  # (n, n), negative
-    delay_us: float
+    inh: np.ndarray  # (n, n), negative; both arrive ``DELAY_STEPS`` after the spike
 
 
 @dataclass
@@ -60,7 +72,7 @@ class State:
     i_inh: np.ndarray
     w: np.ndarray
     refractory_end: np.ndarray
-    in_flight: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)  # on-chip spikes on their way
+    pending: np.ndarray | None = None  # on-chip spikes on their way: (PENDING_SLOTS, 2, n) jumps, slot 0 next
 
 
 @dataclass
@@ -83,14 +95,6 @@ class Result:
     final: State
 
 
-def _driving(e_rev: np.ndarray, v: np.ndarray, e_rest: np.ndarray) -> np.ndarray:
-    """The driving force at ``v``, relative to the one at rest (1 at rest, 0 at the reversal potential);
-    1 where the input is current-based (NaN reversal)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        relative = np.clip((e_rev - v) / (e_rev - e_rest), 0.0, None)
-    return np.where(np.isfinite(e_rev), relative, 1.0)
-
-
 def simulate(
     model: NeuronModel,
     events: Events,
@@ -100,95 +104,47 @@ def simulate(
     traced: np.ndarray,
     rng: np.random.Generator | None = None,
 ) -> Result:
-    """Advance all neurons from ``start`` to ``t_stop`` (µs) in 8 ns steps."""
+    """Advance all neurons from ``start`` to ``t_stop`` (µs) in 8 ns steps (``compiled.advance``)."""
     n = len(model)
     n_steps = max(round((t_stop - start.t) / STEP_US), 0)
     v, i_exc, i_inh, w = (start.v.astype(float).copy(), start.i_exc.copy(), start.i_inh.copy(), start.w.copy())
     refractory_end = start.refractory_end.copy()
     adex = model.adex if model.adex is not None and model.adex.any else None
-    bypass_exc = model.bypass_exc if model.bypass_exc is not None else np.zeros(n, bool)
-    bypass_inh = model.bypass_inh if model.bypass_inh is not None else np.zeros(n, bool)
-
-    def noise(size: int) -> np.ndarray:
-        return rng.normal(0.0, THRESHOLD_NOISE_MV, size) if rng is not None else np.zeros(size)
-
-    theta = model.v_threshold + noise(n)
-    decay_mem = np.exp(-STEP_US / model.tau_mem)
-    decay_reset = np.exp(-STEP_US / model.tau_reset)
-    decay_exc = np.exp(-STEP_US / model.tau_exc)
-    decay_inh = np.exp(-STEP_US / model.tau_inh)
-
+    off, empty = np.zeros(n, bool), np.zeros(n)
     # Off-chip events, sorted onto the steps at whose start they arrive.
-    step_of = np.round((events.time - start.t) / STEP_US).astype(int)
+    step_of = np.round((events.time - start.t) / STEP_US).astype(np.int64)
     order = np.argsort(step_of, kind="stable")
-    ev_step, ev_row, ev_exc, ev_inh = step_of[order], events.row[order], events.exc[order], events.inh[order]
-    ev_excitatory = events.excitatory[order]
-    bounds = np.searchsorted(ev_step, np.arange(n_steps + 1))
-    # On-chip spikes in flight: the step they arrive at -> their jumps onto every neuron.
-    delay_steps = max(round(on_chip.delay_us / STEP_US), 1) if on_chip is not None else 0
-    pending: dict[int, list[np.ndarray]] = {}
-    for arrival, exc, inh in start.in_flight:
-        pending.setdefault(round((arrival - start.t) / STEP_US), []).append(np.stack([exc, inh]))
-
+    bounds = np.searchsorted(step_of[order], np.arange(n_steps + 1)).astype(np.int64)
+    pending = start.pending if start.pending is not None else np.zeros((PENDING_SLOTS, 2, n))
     rows_traced = np.flatnonzero(traced)
     history = np.zeros((4, n_steps, rows_traced.size))
-    spikes_n, spikes_t = [], []
-    for k in range(n_steps):
-        t = start.t + k * STEP_US
-        arrive_exc, arrive_inh = np.zeros(n), np.zeros(n)
-        forward_exc, forward_inh = np.zeros(n, bool), np.zeros(n, bool)  # an event reached the input
-        lo, hi = bounds[k], bounds[k + 1]
-        if hi > lo:
-            np.add.at(arrive_exc, ev_row[lo:hi], ev_exc[lo:hi])
-            np.add.at(arrive_inh, ev_row[lo:hi], ev_inh[lo:hi])
-            forward_exc[ev_row[lo:hi][ev_excitatory[lo:hi]]] = True
-            forward_inh[ev_row[lo:hi][~ev_excitatory[lo:hi]]] = True
-        for jumps in pending.pop(k, ()):
-            arrive_exc += jumps[0]
-            arrive_inh += jumps[1]
-        if model.coba is not None:  # conductance-based inputs: each event scaled by its driving force on arrival
-            arrive_exc = arrive_exc * _driving(model.coba[0], v, model.e_leak)
-            arrive_inh = arrive_inh * _driving(model.coba[1], v, model.e_leak)
-        # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
-        i_exc = np.minimum(i_exc + arrive_exc, model.max_exc)
-        i_inh = np.maximum(i_inh + arrive_inh, -model.max_inh)
-
-        refractory = refractory_end > t
-        tau = np.where(refractory, model.tau_reset, model.tau_mem)
-        drive = i_exc + i_inh
-        if adex is not None:
-            exponential = adex.i_exp * np.exp(np.minimum((v - adex.v_t) / EXP_DELTA_T_MV, 30.0))
-            drive = drive + np.where(adex.exponential, np.minimum(exponential, adex.i_exp_max), 0.0) - w
-        v_inf = np.where(refractory, model.v_plateau, model.e_leak) + tau * drive
-        v = np.clip(v_inf + (v - v_inf) * np.where(refractory, decay_reset, decay_mem), *MEMBRANE_RAILS_MV)
-        i_exc *= decay_exc
-        i_inh *= decay_inh
-        if adex is not None:
-            w = np.where(adex.adaptation, w + STEP_US / adex.tau_w * (adex.a * (v - adex.v_ref) - w), 0.0)
-
-        fires = (model.threshold_enabled & ~refractory & (v >= theta)) | (bypass_exc & (forward_exc | (arrive_exc > 0)))
-        fires |= bypass_inh & (forward_inh | (arrive_inh < 0))
-        if fires.any():
-            t_spike = t + STEP_US
-            refractory_end = np.where(fires, t_spike + model.t_refractory, refractory_end)
-            theta[fires] = model.v_threshold[fires] + noise(int(fires.sum()))
-            if adex is not None:
-                w = w + np.where(fires & adex.adaptation, adex.b, 0.0)
-            spikes_n.append(np.flatnonzero(fires))
-            spikes_t.append(np.full(int(fires.sum()), t_spike))
-            if on_chip is not None:
-                jumps = np.stack([on_chip.exc[fires].sum(axis=0), on_chip.inh[fires].sum(axis=0)])
-                if jumps.any():
-                    pending.setdefault(k + 1 + delay_steps, []).append(jumps)
-        if rows_traced.size:
-            for slot, values in enumerate((v, i_exc, i_inh, w)):
-                history[slot, k] = values[rows_traced]
-
+    coba = model.coba if model.coba is not None else np.full((2, n), np.nan)
+    spike_row, spike_time = compiled.advance(
+        n_steps, float(start.t), STEP_US, np.asarray(MEMBRANE_RAILS_MV, float),
+        v, i_exc, i_inh, w, refractory_end,
+        model.e_leak, model.v_plateau, model.v_threshold, model.threshold_enabled, model.t_refractory,
+        np.exp(-STEP_US / model.tau_mem), np.exp(-STEP_US / model.tau_reset), model.tau_mem, model.tau_reset,
+        np.exp(-STEP_US / model.tau_exc), np.exp(-STEP_US / model.tau_inh), model.max_exc, model.max_inh,
+        bounds, events.row[order].astype(np.int64), events.exc[order], events.inh[order], events.excitatory[order],
+        on_chip.exc if on_chip is not None else np.zeros((0, 0)),
+        on_chip.inh if on_chip is not None else np.zeros((0, 0)),
+        DELAY_STEPS, pending,
+        model.bypass_exc if model.bypass_exc is not None else off,
+        model.bypass_inh if model.bypass_inh is not None else off,
+        adex is not None,
+        *((adex.exponential, adex.v_t, adex.i_exp, adex.i_exp_max) if adex else (off, empty, empty, empty)),
+        EXP_DELTA_T_MV,
+        *((adex.adaptation, adex.v_ref, adex.tau_w, adex.a, adex.b) if adex else (off, empty, empty + 1, empty, empty)),
+        model.coba is not None, coba[0], coba[1],
+        THRESHOLD_NOISE_MV if rng is not None else 0.0, int(rng.integers(2**31)) if rng is not None else 0,
+        rows_traced.astype(np.int64), history,
+    )  # fmt: skip
     t_end = start.t + n_steps * STEP_US
-    in_flight = [(t_end + (step - n_steps) * STEP_US, *sum(j)) for step, j in sorted(pending.items())]
+    # The ring of on-chip arrivals, turned so that its slot 0 is the next snippet's first step.
+    pending = np.roll(pending, -(n_steps % PENDING_SLOTS), axis=0)
     return Result(
-        spike_neuron=np.concatenate(spikes_n) if spikes_n else np.zeros(0, int),
-        spike_time=np.concatenate(spikes_t) if spikes_t else np.zeros(0),
+        spike_neuron=spike_row,
+        spike_time=spike_time,
         traces=Traces(rows_traced, start.t + np.arange(1, n_steps + 1) * STEP_US, *history),
-        final=State(t_end, v, i_exc, i_inh, w, refractory_end, in_flight),
+        final=State(t_end, v, i_exc, i_inh, w, refractory_end, pending),
     )
