@@ -9,16 +9,17 @@ an ``AttributeError`` that says so.
 """
 
 from pyNN import common, errors, random, space  # noqa: F401
-from pyNN.connectors import *
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import Space  # noqa: F401
 
 from . import (
+    connectors,  # noqa: F401
     helper,  # noqa: F401
     simulator,
     standardmodels,  # noqa: F401
 )
 from . import pylogging as logger  # noqa: F401  (pynn.logger is the pylogging module)
+from .connectors import *
 from .control import (  # noqa: F401
     RunCommand,
     end,

@@ -18,6 +18,11 @@ EMULATOR_PAGE = "the emulator page of the tutorial site (emulator.html#what-the-
 OUT_OF_SCOPE = {
     "PlasticityRule": "plasticity rules, programs for the chip's embedded processor (PPU)",
     "Timer": "the timer of plasticity rules, programs for the chip's embedded processor (PPU)",
+    "InjectedConfiguration": "configuration injected into the chip's playback programs (low-level chip access)",
+    "InjectedReadout": "reads injected into the chip's playback programs (low-level chip access)",
+    "get_post_realtime_read": "the results of reads injected into the chip's playback programs (low-level chip access)",
+    "grenade_chip_config": "the chip's whole low-level configuration after mapping (a lola.Chip)",
+    "neuron_placement": "the placement of neurons on the chip's circuits as grenade computes it",
 }
 
 #: Libraries of the chip's software stack the emulator does not provide, and what they are.

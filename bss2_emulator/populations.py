@@ -29,7 +29,15 @@ class Assembly(common.Assembly):
     _simulator = simulator
 
 
-class PopulationView(common.PopulationView):
+class _RecordingDevice:
+    """``record(..., device=...)``, as in pynn_brainscales: the MADC (default), or a pad of the chip's board."""
+
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None, *, device: str = "madc"):
+        with self.recorder.device(device):
+            super().record(variables, to_file, sampling_interval, locations)
+
+
+class PopulationView(_RecordingDevice, common.PopulationView):
     _assembly_class = Assembly
     _simulator = simulator
 
@@ -51,7 +59,7 @@ class PopulationView(common.PopulationView):
         return PopulationView(self, selector, label)
 
 
-class Population(common.Population):
+class Population(_RecordingDevice, common.Population):
     """A group of chip neurons or spike sources sharing a cell type (see ``pyNN.common.Population``)."""
 
     _simulator = simulator

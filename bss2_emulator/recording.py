@@ -8,6 +8,13 @@ channels take the chip's even- and odd-numbered neurons, one of each.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+
+import neo
 import numpy as np
 from pyNN import recording
 
@@ -26,17 +33,56 @@ def _variable_names(variables) -> list[str]:
     return list(variables)
 
 
+def pad_of(device: str) -> int:
+    """The pad of a device name ``pad_0`` or ``pad_1``, optionally ``_buffered`` or ``_unbuffered``."""
+    parts = device.split("_")
+    if not (2 <= len(parts) <= 3 and parts[0] == "pad" and parts[1] in ("0", "1")) or (
+        len(parts) == 3 and parts[2] not in ("buffered", "unbuffered")
+    ):
+        raise ValueError(f'Device "{device}" is not supported')
+    return int(parts[1])
+
+
 class Recorder(recording.Recorder):
     _simulator = simulator
+    _device = "madc"
+
+    @contextlib.contextmanager
+    def device(self, device: str) -> Iterator[None]:
+        """Record with ``device`` for the calls inside the block."""
+        if device != "madc" and not device.startswith("pad"):
+            raise ValueError(f'Device "{device}" is not supported' + (
+                ": the emulator reads analog variables through the MADC only (device='madc')." if device == "cadc"
+                else ""))  # fmt: skip
+        self._device = device
+        try:
+            yield
+        finally:
+            self._device = "madc"
 
     def record(self, variables, ids, sampling_interval=None, locations=None):
         if sampling_interval is not None:
             raise NotImplementedError("Sampling interval not implemented. The MADC samples every 34 ns.")
         names = self.population.celltype.recordable if variables == "all" else _variable_names(variables)
         analog = sorted(set(names) & set(ANALOG))
-        if analog:
+        if analog and self._device == "madc":
             self._configure_madc(analog, [i for i in ids if i.local])
+        elif analog:
+            self._connect_pad(pad_of(self._device), analog, [i for i in ids if i.local])
         super().record(names, ids, None, locations)
+
+    def _connect_pad(self, pad: int, variables: list[str], ids) -> None:
+        """A pad carries one neuron's analog variable off the chip, to the board's connector (an oscilloscope
+        there); the emulator has no oscilloscope, so nothing is recorded, and the job's log says so."""
+        if len(ids) != 1 or len(variables) != 1:
+            raise ValueError(f"Each of the 2 pads can be connected to one neuron and one variable (pad {pad}).")
+        pads = self._simulator.state.pads
+        pads[pad] = (int(ids[0]), variables[0])
+        print(
+            f"Emulator note: {variables[0]} of neuron {int(ids[0])} goes to pad {pad}, which on the chip's board feeds "
+            "an oscilloscope; the emulator records nothing there. Record with device='madc' to see it.",
+            file=sys.stderr,
+        )
 
     def _configure_madc(self, variables: list[str], ids) -> None:
         if len(variables) > 1:
@@ -91,36 +137,65 @@ class Recorder(recording.Recorder):
             )
         return super().get(variables, gather, filter_ids, clear, annotations, locations)
 
-    def _get_spiketimes(self, ids, clear=False):
-        # (ids, times) arrays let PyNN build one SpikeTrainList at once instead of a train per neuron.
-        results = self._results()
-        spikes = results.spikes if results is not None else {}
-        ids = [int(i) for i in ids]
-        times = [spikes.get(i, np.zeros(0)) for i in ids]
-        id_array = np.repeat(np.array(ids, dtype=int), [len(t) for t in times])
-        return id_array, np.concatenate([np.zeros(0), *times])
-
-    def _get_all_signals(self, variable, ids, clear=False):
-        # One channel: one time axis, one signal. Two channels sample in turn: a time axis each.
-        if not ids:
-            return np.zeros((0, 0)), np.zeros(0)
-        traces = self._results().traces
-        if len(ids) == 1:
-            times, values, _ = traces[int(ids[0])]
-            return values[:, None], times
-        columns = [traces[int(i)] for i in ids]
-        return np.stack([c[1] for c in columns], axis=1), np.stack([c[0] for c in columns], axis=1)
-
     def _get_current_segment(self, filter_ids=None, variables="all", clear=False):
-        segment = super()._get_current_segment(filter_ids, variables, clear)
-        for signal in segment.irregularlysampledsignals:
-            signal.annotate(
-                source_ids=[int(i) for i in signal.annotations.pop("channel_ids")],
-                channel_index=[int(i) for i in signal.array_annotations["channel_index"]],
-                source_population=self.population.label,
-                device="madc",
-            )
+        """The run's data as ``pynn_brainscales`` lays it out: per snippet of the run (each ``RunCommand.APPEND``),
+        a spike train for each recorded neuron and a signal for each neuron an MADC channel read, each covering
+        that snippet's time and annotated with its source."""
+        state = self._simulator.state
+        segment = neo.Segment(
+            name=f"segment{state.segment_counter:03d}",
+            description=self.population.describe(),
+            rec_datetime=datetime.now(),
+        )
+        wanted = sorted((v for v in self.recorded if variables == "all" or v in variables), key=lambda v: v.name)
+        results = self._results()
+        bounds = results.bounds_ms if results is not None else [0.0, state.t]
+        for t_start, t_stop in itertools.pairwise(bounds):
+            for variable in wanted:
+                ids = sorted(self.filter_recorded(variable, filter_ids))
+                if variable.name == "spikes":
+                    segment.spiketrains.extend(self._spike_trains(ids, results, t_start, t_stop))
+                else:
+                    segment.irregularlysampledsignals.extend(
+                        self._signals(variable.name, ids, results, t_start, t_stop)
+                    )
+        for child in (*segment.spiketrains, *segment.irregularlysampledsignals):
+            child.segment = segment
         return segment
+
+    def _annotations(self, cell: int) -> dict:
+        return {"source_population": self.population.label, "source_index": int(self.population.id_to_index(cell))}
+
+    def _spike_trains(self, ids, results, t_start: float, t_stop: float) -> list[neo.SpikeTrain]:
+        trains = []
+        for cell in ids:
+            times = results.spikes.get(int(cell), np.zeros(0)) if results is not None else np.zeros(0)
+            times = times[(times >= t_start) & (times < t_stop)]
+            trains.append(
+                neo.SpikeTrain(
+                    times, t_start=t_start, t_stop=t_stop, units="ms", source_id=int(cell), source_compartment=0,
+                    **self._annotations(int(cell)),
+                )
+            )  # fmt: skip
+        return trains
+
+    def _signals(
+        self, variable: str, ids, results, t_start: float, t_stop: float
+    ) -> list[neo.IrregularlySampledSignal]:
+        signals = []
+        for cell in ids:
+            times, values, recorded = results.traces[int(cell)]
+            if recorded != variable:
+                continue
+            inside = (times >= t_start) & (times < t_stop)
+            signals.append(
+                neo.IrregularlySampledSignal(
+                    times[inside], values[inside][:, None], units="dimensionless", time_units="ms", name=variable,
+                    device="madc", source_ids=[int(cell)], source_compartments=[0], **self._annotations(int(cell)),
+                    array_annotations={"channel_index": [int(self.population.id_to_index(cell))]},
+                )
+            )  # fmt: skip
+        return signals
 
     def _local_count(self, variable, filter_ids=None):
         results = self._results()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyNN import common
 
 from .chip.model import N_NEURONS
+from .missing import OUT_OF_SCOPE, missing_name
 from .network import run as network_run
 
 name = "BrainScaleS-2 emulator (bss2_emulator)"
@@ -30,6 +31,12 @@ class State(common.control.BaseState):
         self.configure()
         self.clear()
 
+    def __getattr__(self, name: str):
+        """Attributes of the real library's state that belong to the chip's low-level software get a clear error."""
+        if name in OUT_OF_SCOPE:
+            raise missing_name("pynn_brainscales.brainscales2.simulator.state", name)
+        raise AttributeError(f"'State' object has no attribute {name!r}")
+
     def configure(self, placement=None, enable_neuron_bypass: bool = False, initial_config=None) -> None:
         """The chip-wide settings of ``setup()``."""
         self.placement = list(range(N_NEURONS)) if placement is None else [int(i) for i in placement]
@@ -53,7 +60,7 @@ class State(common.control.BaseState):
     def execute(self) -> None:
         """Run every scheduled snippet as one experiment (``RunCommand.EXECUTE``)."""
         self._refuse_second_run()
-        self.results = network_run.execute([s for s in self.snippets if s is not None], self.runs)
+        self.results = network_run.execute([s for s in self.snippets if s is not None], self.runs, self.runtimes)
         self.runs += 1
         self.t = sum(self.runtimes)
         self.running = True
@@ -73,6 +80,7 @@ class State(common.control.BaseState):
         self.id_counter = 0
         self.chip_neurons_used = 0
         self.madc_sites: dict[int, str] = {}  # cell id -> the variable its MADC channel reads
+        self.pads: dict[int, tuple[int, str]] = {}  # pad -> (cell id, variable) it carries off the chip
         self.runs = 0  # counts runs since setup(): seeds the trial-to-trial noise
         self.segment_counter = -1
         self.results = None

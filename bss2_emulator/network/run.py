@@ -55,6 +55,7 @@ mismatch_of_chip = lru_cache(maxsize=4)(draw_mismatch)
 class RunResults:
     spikes: dict[int, np.ndarray]  # cell id -> spike times (ms)
     traces: dict[int, tuple[np.ndarray, np.ndarray, str]]  # cell id -> (times in ms, MADC codes, variable)
+    bounds_ms: list[float]  # where each snippet of the run starts, and where the last one ends
 
 
 @dataclass
@@ -261,10 +262,11 @@ def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_sta
     return np.concatenate(rows), np.concatenate(times), voltages
 
 
-def execute(snippets: list[Snippet], runs: int) -> RunResults:
-    """Run the snippets as one continuous experiment and read out spikes and MADC traces."""
+def execute(snippets: list[Snippet], runs: int, runtimes_ms: list[float]) -> RunResults:
+    """Run the snippets (of ``runtimes_ms``) as one continuous experiment and read out spikes and MADC traces."""
+    bounds = [0.0, *np.cumsum(runtimes_ms).tolist()]
     if not snippets:
-        return RunResults({}, {})
+        return RunResults({}, {}, bounds)
     for line in dict.fromkeys(line for s in snippets for line in s.log):
         print(line, file=sys.stderr)
     rng = trial_rng(runs)
@@ -300,4 +302,4 @@ def execute(snippets: list[Snippet], runs: int) -> RunResults:
         )
         for (row, variable), times in zip(sorted(madc_rows.items()), channels, strict=True)
     }
-    return RunResults(spikes, traces)
+    return RunResults(spikes, traces, bounds)

@@ -50,7 +50,8 @@ class HXNeuron(StandardCellType):
 def _values(space, name: str) -> np.ndarray:
     """One parameter of a cell type as an array, without evaluating the parameter space in place."""
     values = space[name]
-    return np.asarray(values.evaluate(simplify=False) if hasattr(values, "evaluate") else values, dtype=float)
+    values = np.asarray(values.evaluate(simplify=False) if hasattr(values, "evaluate") else values, dtype=float)
+    return np.broadcast_to(values, space.shape).copy()  # one value per source, also for a population of one
 
 
 def _check_range(celltype: str, name: str, value, low: float, high: float, unit: str) -> None:

@@ -483,17 +483,27 @@ def test_run_commands_prepare_append_execute(tmp_path):
         pynn.run(0.05, pynn.RunCommand.APPEND)
         end = pynn.run(None, pynn.RunCommand.EXECUTE)
         segment = neuron.get_data().segments[0]
-        spikes = segment.spiketrains[0].magnitude
-        t, v = np.asarray(segment.irregularlysampledsignals[0].times), np.asarray(segment.irregularlysampledsignals[0])
-        report(errors=errors, end=end, first=int(np.sum(spikes < 0.05)), second=int(np.sum(spikes > 0.052)),
-               span=float(t[-1]))
+        trains = [(float(s.t_start), float(s.t_stop), len(s), s.annotations["source_id"]) for s in segment.spiketrains]
+        signals = [(float(s.times[0]), float(s.times[-1]), s.annotations["source_ids"])
+                   for s in segment.irregularlysampledsignals]
+        report(errors=errors, end=end, trains=trains, signals=signals, neuron=int(neuron[0]))
     """,
     )
     assert out["errors"] == ["No experiment scheduled for execution yet.",
                              "Appending a configuration that is executed for no time is forbidden."]  # fmt: skip
     assert out["end"] == pytest.approx(0.1)
-    assert out["first"] >= 3 and out["second"] == 0  # one experiment, two configurations in turn
-    assert out["span"] == pytest.approx(0.1, abs=0.001)
+    # Each snippet is stored on its own, as pynn_brainscales stores it: a spike train and a signal each.
+    (first, second) = out["trains"]
+    assert first[:2] == pytest.approx([0.0, 0.05]) and second[:2] == pytest.approx([0.05, 0.1])
+    assert first[2] >= 3 and second[2] == 0  # one experiment, two configurations in turn
+    assert first[3] == second[3] == out["neuron"]
+    (early, late) = out["signals"]
+    assert (
+        early[0] == pytest.approx(0.0, abs=1e-3)
+        and early[1] < 0.05 <= late[0]
+        and late[1] == pytest.approx(0.1, abs=1e-3)
+    )
+    assert early[2] == late[2] == [out["neuron"]]
 
 
 def test_module_level_functions_and_standard_models(tmp_path):
@@ -605,3 +615,98 @@ def test_the_chips_low_level_libraries_and_plasticity_rules_fail_with_what_is_mi
         "    report(id=link.get_unique_identifier())",
     )
     assert out["id"] == ["emulated-bss2-seed2326"]
+
+
+def test_one_to_one_between_one_neuron_views_and_a_poisson_source_of_one(tmp_path):
+    out = run(
+        tmp_path,
+        """
+        pynn.setup()
+        neurons = pynn.Population(2, pynn.cells.HXNeuron(**INPUT))
+        poisson = pynn.Population(1, pynn.cells.SpikeSourcePoisson(rate=2e5, start=0.0, duration=0.1))
+        pynn.Projection(poisson, neurons[[0]], pynn.OneToOneConnector(), StaticSynapse(weight=63))
+        chain = pynn.Projection(neurons[[0]], neurons[[1]], pynn.OneToOneConnector(), StaticSynapse(weight=10))
+        neurons[[0]].record("v")
+        pynn.run(0.1)
+        v = np.asarray(neurons.get_data().segments[0].irregularlysampledsignals[0])
+        report(synapses=len(chain), swing=float(v.max() - v.min()))
+        """,
+    )
+    assert out["synapses"] == 1
+    assert out["swing"] > 20  # the single Poisson source drives the neuron
+
+
+def test_spike_trains_carry_their_source_as_the_library_annotates_them(tmp_path):
+    out = run(
+        tmp_path,
+        """
+        pynn.setup()
+        first = pynn.Population(2, pynn.cells.HXNeuron(**LOT), label="first")
+        second = pynn.Population(3, pynn.cells.HXNeuron(**LOT), label="second")
+        second.record("spikes")
+        pynn.run(0.05)
+        trains = second.get_data().segments[0].spiketrains
+        report(annotations=[{k: t.annotations[k] for k in ("source_id", "source_index", "source_population")}
+                            for t in trains], ids=[int(i) for i in second.all_cells])
+        """,
+    )
+    assert [a["source_id"] for a in out["annotations"]] == out["ids"]
+    assert [a["source_index"] for a in out["annotations"]] == [0, 1, 2]
+    assert {a["source_population"] for a in out["annotations"]} == {"second"}
+
+
+def test_recording_devices_the_madc_and_the_pads(tmp_path):
+    out = run(
+        tmp_path,
+        """
+        pynn.setup()
+        neurons = pynn.Population(2, pynn.cells.HXNeuron(**LOT))
+        neurons[[0]].record("v", device="pad_0_buffered")  # to the board's oscilloscope, as fp_synfireChain does
+        neurons[[0]].record("v", device="madc")
+        neurons[[1]].record("v", device="pad_1")
+        errors = []
+        for device in ("pad_2", "cadc", "scope"):
+            try:
+                neurons[[1]].record("v", device=device)
+            except ValueError as error:
+                errors.append(str(error))
+        pynn.run(0.05)
+        signals = neurons[[0]].get_data("v").segments[0].irregularlysampledsignals
+        only_spikes = neurons.get_data("spikes").segments[0]
+        report(signals=[s.annotations["source_ids"] for s in signals], errors=errors, first=int(neurons[0]),
+               spikes_only=[len(only_spikes.irregularlysampledsignals), len(only_spikes.spiketrains)])
+        """,
+    )
+    assert out["signals"] == [[out["first"]]]  # the MADC's trace; the pads carry theirs off the chip
+    assert out["spikes_only"] == [0, 0]  # spikes were asked for, and none were recorded
+    assert out["errors"][0] == 'Device "pad_2" is not supported'
+    assert "through the MADC only" in out["errors"][1] and out["errors"][2] == 'Device "scope" is not supported'
+
+
+def test_connectors_take_the_librarys_arguments(tmp_path):
+    out = run(
+        tmp_path,
+        """
+        pynn.setup()
+        a = pynn.Population(20, pynn.cells.HXNeuron())
+        b = pynn.Population(20, pynn.cells.HXNeuron())
+        rng = pynn.NumpyRNG(seed=5)
+        sizes = []
+        for connector in (pynn.FixedProbabilityConnector(0.5, True, rng),  # rng third, as in pynn_brainscales
+                          pynn.FixedNumberPreConnector(3, True, False, rng),
+                          pynn.AllToAllConnector(location_selector=None, source_location_selector=None)):
+            sizes.append(len(pynn.Projection(a, b, connector, StaticSynapse(weight=1))))
+        report(sizes=sizes)
+        """,
+    )
+    assert 120 < out["sizes"][0] < 280 and out["sizes"][1:] == [60, 400]
+
+
+def test_the_chips_low_level_state_is_named_when_asked_for(tmp_path):
+    for name in (
+        "pynn.simulator.state.grenade_chip_config",
+        "pynn.InjectedConfiguration",
+        "pynn.get_post_realtime_read",
+    ):
+        log = run(tmp_path, f"pynn.setup()\n{name}", expect_failure=True)
+        assert "does not model" in log and "runs on the chip only" in log, log

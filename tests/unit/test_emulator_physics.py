@@ -133,7 +133,7 @@ def test_the_8_ns_steps_follow_the_exact_solver(pynn, monkeypatch):
             pynn.run(0.05)
         else:
             pynn.run(0.1)
-        return neuron.get_data().segments[0].spiketrains[0].magnitude
+        return np.concatenate([train.magnitude for train in neuron.get_data().segments[0].spiketrains])
 
     exact, steps = spikes(False), spikes(True)
     assert len(exact) == len(steps)
