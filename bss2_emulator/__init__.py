@@ -15,6 +15,7 @@ from pyNN.space import Space  # noqa: F401
 from . import (
     connectors,  # noqa: F401
     helper,  # noqa: F401
+    morphology,  # noqa: F401
     simulator,
     standardmodels,  # noqa: F401
 )

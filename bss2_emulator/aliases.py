@@ -71,6 +71,7 @@ def install() -> None:
         "pynn_brainscales.brainscales2.standardmodels.synapses": emulator.standardmodels.synapses,
         "pynn_brainscales.brainscales2.helper": emulator.helper,
         "pynn_brainscales.brainscales2.connectors": emulator.connectors,
+        "pynn_brainscales.brainscales2.morphology": emulator.morphology,
     }
     if not _real("dlens_vx_v3"):
         modules["dlens_vx_v3"] = _package("dlens_vx_v3", hxcomm=hxcomm)

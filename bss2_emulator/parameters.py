@@ -147,6 +147,11 @@ MODELLED = frozenset(
         ),
         "event_routing_enable_bypass_excitatory",
         "event_routing_enable_bypass_inhibitory",
+        # the coupling of multicompartment neurons (pynn.morphology); their circuits' switches come from it
+        *(
+            f"multicompartment_{f}"
+            for f in ("i_bias_nmda", "enable_conductance_division", "enable_conductance_multiplication")
+        ),
     }
 )
 

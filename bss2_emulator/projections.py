@@ -14,6 +14,7 @@ from pyNN import common, errors
 from pyNN.space import Space
 
 from . import simulator
+from .morphology import McNeuronBase
 from .standardmodels.synapses import StaticSynapse
 
 DELAY_MESSAGE = "Setting the delay unequal 0 is not supported."
@@ -25,10 +26,11 @@ SIGN_MESSAGE = (
 class Connection(common.Connection):
     """One synapse: source and target indices, a whole-number weight and no delay."""
 
-    def __init__(self, projection, pre: int, post: int, **attributes) -> None:
+    def __init__(self, projection, pre: int, post: int, compartment: int = 0, **attributes) -> None:
         self.projection = projection
         self.presynaptic_index = pre
         self.postsynaptic_index = post
+        self.compartment = compartment  # of the target: 0 unless it is a multicompartment neuron
         self._delay = 0.0
         for name, value in attributes.items():
             setattr(self, name, value)
@@ -111,10 +113,24 @@ class Projection(common.Projection):
     def _convergent_connect(
         self, presynaptic_indices, postsynaptic_index, location_selector=None, **connection_parameters
     ):
-        if location_selector is not None:
-            raise NotImplementedError("BrainScaleS-2 neurons have a single compartment here.")
         count = len(presynaptic_indices)
         columns = {name: np.broadcast_to(np.asarray(value), (count,)) for name, value in connection_parameters.items()}
-        for k, pre_index in enumerate(presynaptic_indices):
-            attributes = {name: float(values[k]) for name, values in columns.items()}
-            self.connections.append(Connection(self, int(pre_index), int(postsynaptic_index), **attributes))
+        for compartment in self._target_compartments(location_selector):
+            for k, pre_index in enumerate(presynaptic_indices):
+                attributes = {name: float(values[k]) for name, values in columns.items()}
+                self.connections.append(
+                    Connection(self, int(pre_index), int(postsynaptic_index), compartment=compartment, **attributes)
+                )
+
+    def _target_compartments(self, location_selector) -> list[int]:
+        """The compartments of the target neurons that the synapses reach: the labelled ones of a
+        multicompartment neuron (its first without a label), or the one compartment of any other."""
+        celltype = self.post.celltype
+        if isinstance(celltype, McNeuronBase):
+            return [0] if location_selector is None else celltype.get_compartment_ids(location_selector)
+        if location_selector is not None:
+            raise ValueError(
+                f"location_selector={location_selector!r}: {type(celltype).__name__} has a single compartment. "
+                "Leave it out; locations are the compartment labels of multicompartment neurons (pynn.morphology)."
+            )
+        return [0]

@@ -17,8 +17,11 @@ from datetime import datetime
 import neo
 import numpy as np
 from pyNN import recording
+from pyNN.recording import Variable
 
 from . import simulator
+from .morphology import McNeuronBase
+from .network.sites import cell_of, compartment_of, site
 from .standardmodels.cells import ANALOG
 
 MADC_LIMIT_MESSAGE = (
@@ -65,11 +68,33 @@ class Recorder(recording.Recorder):
             raise NotImplementedError("Sampling interval not implemented. The MADC samples every 34 ns.")
         names = self.population.celltype.recordable if variables == "all" else _variable_names(variables)
         analog = sorted(set(names) & set(ANALOG))
+        at = [site(i, c) for i in ids if i.local for c in self._compartments(locations)]
         if analog and self._device == "madc":
-            self._configure_madc(analog, [i for i in ids if i.local])
+            self._configure_madc(analog, at)
         elif analog:
-            self._connect_pad(pad_of(self._device), analog, [i for i in ids if i.local])
+            self._connect_pad(pad_of(self._device), analog, at)
         super().record(names, ids, None, locations)
+
+    def _compartments(self, locations) -> list[int]:
+        """The compartments that ``locations`` (labels) name: compartment 0 for a neuron of one compartment."""
+        if locations is None:
+            return [0]
+        celltype = self.population.celltype
+        if not isinstance(celltype, McNeuronBase):
+            raise ValueError(
+                f"{type(celltype).__name__} has a single compartment: record it without locations (locations are "
+                "the compartment labels of multicompartment neurons, pynn.morphology)."
+            )
+        return celltype.get_compartment_ids([locations] if isinstance(locations, str) else locations)
+
+    def _localize_variables(self, variables, locations):
+        """Variables at the compartments ``locations`` names, as PyNN's recorders key them."""
+        if locations is None:
+            return super()._localize_variables(variables, None)
+        self._compartments(locations)  # a clear error for a label no compartment has
+        labels = [locations] if isinstance(locations, str) else list(locations)
+        names = [variables] if isinstance(variables, str) else list(variables)
+        return [Variable(name=name, location=label, label=label) for name in names for label in labels]
 
     def _connect_pad(self, pad: int, variables: list[str], ids) -> None:
         """A pad carries one neuron's analog variable off the chip, to the board's connector (an oscilloscope
@@ -88,10 +113,10 @@ class Recorder(recording.Recorder):
         if len(variables) > 1:
             raise ValueError("Can only set 1 analog record type per neuron.")
         sites = dict(self._simulator.state.madc_sites)
-        for cell in ids:
-            if sites.get(int(cell), variables[0]) != variables[0]:
+        for key in ids:
+            if sites.get(key, variables[0]) != variables[0]:
                 raise ValueError("Only one source can be recorded per neuron.")
-            sites[int(cell)] = variables[0]
+            sites[key] = variables[0]
         if len(sites) > 2:
             raise ValueError(MADC_LIMIT_MESSAGE)
         chip = {cell: self._chip_index(cell) for cell in sites}
@@ -103,12 +128,17 @@ class Recorder(recording.Recorder):
             )
         self._simulator.state.madc_sites = sites
 
-    def _chip_index(self, cell_id: int) -> int:
-        """The chip neuron of a cell of any population."""
+    def _chip_index(self, key: int) -> int:
+        """The chip neuron of a site (a cell, or a compartment's first circuit) of any population."""
+        cell, compartment = cell_of(key), compartment_of(key)
         for population in self._simulator.state.populations:
-            if int(population.first_id) <= cell_id <= int(population.last_id):
-                return int(population.chip_indices[cell_id - int(population.first_id)])
-        raise KeyError(cell_id)
+            if int(population.first_id) <= cell <= int(population.last_id):
+                index = cell - int(population.first_id)
+                if isinstance(population.celltype, McNeuronBase):
+                    first = population.celltype.compartment_of_circuit().tolist().index(compartment)
+                    return int(population.circuit_indices[index, first])
+                return int(population.chip_indices[index])
+        raise KeyError(cell)
 
     def _record(self, variable, new_ids, sampling_interval=None):
         pass
@@ -121,7 +151,11 @@ class Recorder(recording.Recorder):
             return ids
         results = self._results()
         traces = results.traces if results is not None else {}
-        return {i for i in ids if int(i) in traces and traces[int(i)][2] == variable.name}
+        at = self._compartment_of_variable(variable)
+        return {i for i in ids if site(i, at) in traces and traces[site(i, at)][2] == variable.name}
+
+    def _compartment_of_variable(self, variable) -> int:
+        return 0 if variable.location is None else self._compartments(variable.location)[0]
 
     def _results(self):
         state = self._simulator.state
@@ -156,9 +190,7 @@ class Recorder(recording.Recorder):
                 if variable.name == "spikes":
                     segment.spiketrains.extend(self._spike_trains(ids, results, t_start, t_stop))
                 else:
-                    segment.irregularlysampledsignals.extend(
-                        self._signals(variable.name, ids, results, t_start, t_stop)
-                    )
+                    segment.irregularlysampledsignals.extend(self._signals(variable, ids, results, t_start, t_stop))
         for child in (*segment.spiketrains, *segment.irregularlysampledsignals):
             child.segment = segment
         return segment
@@ -179,19 +211,19 @@ class Recorder(recording.Recorder):
             )  # fmt: skip
         return trains
 
-    def _signals(
-        self, variable: str, ids, results, t_start: float, t_stop: float
-    ) -> list[neo.IrregularlySampledSignal]:
+    def _signals(self, variable, ids, results, t_start: float, t_stop: float) -> list[neo.IrregularlySampledSignal]:
+        compartment = self._compartment_of_variable(variable)
         signals = []
         for cell in ids:
-            times, values, recorded = results.traces[int(cell)]
-            if recorded != variable:
+            times, values, recorded = results.traces[site(cell, compartment)]
+            if recorded != variable.name:
                 continue
             inside = (times >= t_start) & (times < t_stop)
             signals.append(
                 neo.IrregularlySampledSignal(
-                    times[inside], values[inside][:, None], units="dimensionless", time_units="ms", name=variable,
-                    device="madc", source_ids=[int(cell)], source_compartments=[0], **self._annotations(int(cell)),
+                    times[inside], values[inside][:, None], units="dimensionless", time_units="ms",
+                    name=variable.name, device="madc", source_ids=[int(cell)], source_compartments=[compartment],
+                    source_locations=[variable.location], **self._annotations(int(cell)),
                     array_annotations={"channel_index": [int(self.population.id_to_index(cell))]},
                 )
             )  # fmt: skip
@@ -206,7 +238,7 @@ class Recorder(recording.Recorder):
         self._cleared_run = self._simulator.state.runs
 
     def _reset(self):
-        """record(None): this population's cells leave the MADC."""
+        """record(None): this population's cells (all their compartments) leave the MADC."""
         mine = {int(i) for i in self.population.all_cells}
         sites = self._simulator.state.madc_sites
-        self._simulator.state.madc_sites = {cell: v for cell, v in sites.items() if cell not in mine}
+        self._simulator.state.madc_sites = {key: v for key, v in sites.items() if cell_of(key) not in mine}

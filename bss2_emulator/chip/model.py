@@ -64,6 +64,11 @@ SYN_NA_PER_WEIGHT = 0.585
 SYN_SATURATION_EVENTS = 4
 #: The chip-wide synapse DAC bias that scales every synapse's current pulse; full scale unless calibrated.
 SYNAPSE_DAC_BIAS_MAX = 1022
+#: The conductance between compartments of a multicompartment neuron: nS per bias LSB of
+#: ``multicompartment_i_bias_nmda``, through the same output-stage limit as the leak. Set from the catalogue's
+#: published compartment-chain figure (multicompartment_chain_solution.png): at setting 500 a PSP keeps about
+#: 0.6 to 0.8 of its height from one compartment to the next. No recording pins it further.
+MC_NS_PER_LSB = 2.0
 #: The constant current source: nA per DAC LSB of ``constant_current_i_offset``, up to about 100 nA, enough to
 #: drive a neuron over its threshold against its leak (an assumption; no recording pins it).
 OFFSET_NA_PER_LSB = 0.1
@@ -190,6 +195,8 @@ class NeuronModel:
     bypass_exc: np.ndarray | None = None  # bool: the neuron forwards its excitatory input events as spikes
     bypass_inh: np.ndarray | None = None
     coba: np.ndarray | None = None  # (2, n) reversal potentials (mV) of conductance-based inputs, NaN where off
+    capacitance_pf: np.ndarray | None = None
+    coupling: object | None = None  # solvers.stepped.Coupling: conductances between compartments
 
     def __len__(self) -> int:
         return len(self.e_leak)
@@ -251,6 +258,7 @@ def neuron_model(
     tau_exc, jump_exc, max_exc = synapse("excitatory", mismatch.tau_exc, mismatch.gain_exc)
     tau_inh, jump_inh, max_inh = synapse("inhibitory", mismatch.tau_inh, mismatch.gain_inh)
     return NeuronModel(
+        capacitance_pf=capacitance,
         e_leak=e_leak,
         tau_mem=capacitance / g_leak * 1e3,
         v_threshold=THRESHOLD_MV[0] + THRESHOLD_MV[1] * get("threshold_v_threshold") + dev(mismatch.threshold),

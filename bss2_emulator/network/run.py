@@ -29,6 +29,8 @@ from ..chip.model import (
     neuron_model,
 )
 from ..config import chip_seed
+from ..morphology import McNeuronBase
+from ..morphology.neuron import compartment_settings, couplings
 from ..parameters import unmodelled_settings
 from ..readout import madc
 from ..solvers import exact as dynamics
@@ -40,6 +42,7 @@ from ..standardmodels.cells import (
     SpikeSourcePoisson,
     SpikeSourcePoissonOnChip,
 )
+from .sites import site
 
 #: Neurons run freely before t = 0 for a random time in this range (µs), so each starts at a random phase.
 FREE_RUNNING_US = (30.0, 130.0)
@@ -63,7 +66,7 @@ class Snippet:
     """The network as it stood when a snippet was scheduled, ready to run for ``runtime_us``."""
 
     runtime_us: float
-    ids: np.ndarray  # cell ids of the chip neurons, one row each
+    ids: np.ndarray  # each row's site: a cell id, or a compartment of a multicompartment neuron (network.sites)
     chip_index: np.ndarray
     model: NeuronModel
     events: stepped.Events  # times in µs from the start of the experiment
@@ -80,29 +83,70 @@ class Snippet:
             self.on_chip is None
             and not (adex is not None and adex.any)
             and self.model.coba is None
+            and self.model.coupling is None
             and not (self.model.bypass_exc.any() or self.model.bypass_inh.any())
             and set(self.madc.values()) <= {"v"}
         )
 
 
 def is_neuron(population) -> bool:
-    return isinstance(population.celltype, (HXNeuron, CalibHXNeuronCuba))
+    return isinstance(population.celltype, (HXNeuron, CalibHXNeuronCuba, McNeuronBase))
 
 
-def _neurons(state) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[str], np.ndarray | None]:
-    """The chip neurons in use: cell ids, chip indices, HXNeuron parameters, log lines, and the reversal
-    potentials (mV; NaN for current-based neurons) where any population is conductance-based."""
+@dataclass
+class Neurons:
+    """The chip neurons in use, one row per site (a neuron, or a compartment of a multicompartment neuron)."""
+
+    sites: np.ndarray  # network.sites keys
+    chip_index: np.ndarray  # the chip circuit each row's settings and deviations come from
+    params: dict[str, np.ndarray]  # HXNeuron settings per row
+    log: list[str]
+    e_rev: np.ndarray | None  # (2, rows) reversal potentials (mV; NaN: current-based), where any is conductance-based
+    couplings: list[tuple[int, int, float]]  # (row, row, nS) between compartments
+
+
+def _compartment_rows(population, first_row: int):
+    """The rows of a multicompartment population: per neuron, a row per compartment, and their couplings."""
+    celltype = population.celltype
+    owner = celltype.compartment_of_circuit()
+    sites, chip_index, blocks, links = [], [], [], []
+    for index, cell in enumerate(population.all_cells):
+        circuits = {name: values[index] for name, values in population._parameters.items()}
+        blocks.append(compartment_settings(celltype, circuits))
+        for compartment in celltype.compartments:
+            sites.append(site(int(cell), compartment))
+            chip_index.append(population.circuit_indices[index, np.flatnonzero(owner == compartment)[0]])
+        base = first_row + index * len(celltype.compartments)
+        links += [(base + a, base + b, g) for a, b, g in couplings(celltype, circuits)]
+    params = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+    return np.array(sites), np.array(chip_index), params, links
+
+
+def _neurons(state) -> Neurons:
+    """The chip neurons in use, with their settings, the reversal potentials and the couplings."""
     populations = [p for p in state.populations if is_neuron(p)]
     if not populations:
-        return np.zeros(0, int), np.zeros(0, int), {}, [], None
+        return Neurons(np.zeros(0, int), np.zeros(0, int), {}, [], None, [])
     mismatch = mismatch_of_chip(chip_seed())
-    blocks, reversal = [], []
+    sites, chip_index, blocks, reversal, links = [], [], [], [], []
+    rows = 0
     for population in populations:
-        calibrated = isinstance(population.celltype, CalibHXNeuronCuba)
-        blocks.append(calibration.hxneuron_parameters(population, mismatch) if calibrated else population._parameters)
-        reversal.append(calibration.reversal_potentials(population))
-    ids = np.concatenate([p.all_cells.astype(int) for p in populations])
-    chip_index = np.concatenate([p.chip_indices for p in populations])
+        if isinstance(population.celltype, McNeuronBase):
+            keys, chips, block, couples = _compartment_rows(population, rows)
+            links += couples
+        else:
+            calibrated = isinstance(population.celltype, CalibHXNeuronCuba)
+            block = calibration.hxneuron_parameters(population, mismatch) if calibrated else population._parameters
+            keys, chips = population.all_cells.astype(int), population.chip_indices
+        sites.append(keys)
+        chip_index.append(chips)
+        blocks.append(block)
+        reversal.append(
+            np.full((2, len(keys)), np.nan)
+            if isinstance(population.celltype, McNeuronBase)
+            else calibration.reversal_potentials(population)
+        )
+        rows += len(keys)
     params = {name: np.concatenate([np.asarray(b[name], dtype=float) for b in blocks]) for name in blocks[0]}
     if state.enable_neuron_bypass:
         params["event_routing_enable_bypass_excitatory"][:] = 1
@@ -115,7 +159,14 @@ def _neurons(state) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list
             "(the emulator page lists what is modelled)."
         )
     e_rev = np.concatenate(reversal, axis=1)
-    return ids, chip_index, params, log, e_rev if np.isfinite(e_rev).any() else None
+    return Neurons(
+        np.concatenate(sites),
+        np.concatenate(chip_index),
+        params,
+        log,
+        e_rev if np.isfinite(e_rev).any() else None,
+        links,
+    )
 
 
 def _source_times_us(population, runtime_us: float) -> list[np.ndarray]:
@@ -151,7 +202,7 @@ def _projections(state, row_of_id: dict[int, int], model, t0_us: float, runtime_
             weight = round(float(connection.weight))  # integers on the chip: 0.3 is no synapse
             if weight == 0:
                 continue
-            post = row_of_id[int(projection.post[connection.postsynaptic_index])]
+            post = row_of_id[site(projection.post[connection.postsynaptic_index], connection.compartment)]
             synapses[post] += _synapse_count(weight)
             amplitude = abs(weight) * jump[post]
             if from_chip:
@@ -181,16 +232,24 @@ def _projections(state, row_of_id: dict[int, int], model, t0_us: float, runtime_
 
 def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | None:
     """Freeze the network in ``state`` into a snippet that starts at ``t0_ms`` and lasts ``runtime_ms``."""
-    ids, chip_index, params, log, e_rev = _neurons(state)
-    if ids.size == 0:
+    neurons = _neurons(state)
+    if neurons.sites.size == 0:
         return None
-    model = neuron_model(params, chip_index, mismatch_of_chip(chip_seed()), calibration.synapse_dac_bias(state))
-    model.coba = e_rev
-    row_of_id = {int(i): row for row, i in enumerate(ids)}
+    mismatch = mismatch_of_chip(chip_seed())
+    model = neuron_model(neurons.params, neurons.chip_index, mismatch, calibration.synapse_dac_bias(state))
+    model.coba = neurons.e_rev
+    if neurons.couplings:
+        a, b, g = (np.array(column) for column in zip(*neurons.couplings, strict=True))
+        model.coupling = stepped.Coupling(a.astype(int), b.astype(int), g / model.capacitance_pf[a] * 1e-3,
+                                          g / model.capacitance_pf[b] * 1e-3)  # fmt: skip
+    row_of_id = {int(key): row for row, key in enumerate(neurons.sites)}
     events, on_chip = _projections(state, row_of_id, model, t0_ms * 1e3, runtime_ms * 1e3)
-    madc_rows = {row_of_id[cell]: variable for cell, variable in state.madc_sites.items() if cell in row_of_id}
+    madc_rows = {row_of_id[key]: variable for key, variable in state.madc_sites.items() if key in row_of_id}
     reset_at_start = bool(getattr(state.initial_config, "reset_at_start", False))
-    return Snippet(runtime_ms * 1e3, ids, chip_index, model, events, on_chip, madc_rows, log, reset_at_start)
+    return Snippet(
+        runtime_ms * 1e3, neurons.sites, neurons.chip_index, model, events, on_chip, madc_rows, neurons.log,
+        reset_at_start,
+    )  # fmt: skip
 
 
 def _padded(events: stepped.Events, n: int) -> dynamics.InputSpikes:

@@ -32,6 +32,7 @@ def advance(
     bypass_exc, bypass_inh,
     adex_on, exponential, v_t, i_exp, i_exp_max, delta_t, adaptation, v_ref, tau_w, a, b,
     coba_on, e_rev_exc, e_rev_inh,
+    couple_a, couple_b, rate_a, rate_b, couple_total,
     noise_std, seed,
     traced, history,
 ):  # fmt: skip
@@ -56,6 +57,7 @@ def advance(
     forward_exc = np.zeros(n, np.bool_)
     forward_inh = np.zeros(n, np.bool_)
     fired = np.zeros(n, np.bool_)
+    pulled = np.zeros(n)  # what the coupled compartments pull with: sum of rate * their potential (mV/µs)
     for k in range(n_steps):
         t = t0 + k * step_us
         slot = k % slots
@@ -74,6 +76,11 @@ def advance(
                 forward_exc[row] = True
             else:
                 forward_inh[row] = True
+        if couple_a.size:
+            pulled[:] = 0.0
+        for e in range(couple_a.size):
+            pulled[couple_a[e]] += rate_a[e] * v[couple_b[e]]
+            pulled[couple_b[e]] += rate_b[e] * v[couple_a[e]]
         any_fired = False
         for j in range(n):
             add_exc, add_inh = arrive_exc[j], arrive_inh[j]
@@ -95,7 +102,12 @@ def advance(
             level = v_plateau[j] if refractory else e_leak[j]
             tau = tau_reset[j] if refractory else tau_mem[j]
             decay = decay_reset[j] if refractory else decay_mem[j]
-            v_inf = level + tau * drive
+            if couple_total[j] > 0:  # coupled compartments: relax towards the level that leak and coupling set
+                rate = 1.0 / tau + couple_total[j]
+                v_inf = (level / tau + drive + pulled[j]) / rate
+                decay = np.exp(-step_us * rate)
+            else:
+                v_inf = level + tau * drive
             value = min(max(v_inf + (v[j] - v_inf) * decay, rails[0]), rails[1])
             v[j] = value
             i_exc[j] = current_exc * decay_exc[j]

@@ -63,6 +63,17 @@ class OnChip:
 
 
 @dataclass
+class Coupling:
+    """Conductances between the compartments of multicompartment neurons: rows ``a`` and ``b``, and each
+    conductance over the capacitance of ``a`` and of ``b`` (1/µs)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    rate_a: np.ndarray
+    rate_b: np.ndarray
+
+
+@dataclass
 class State:
     """Everything a neuron carries from one moment to the next."""
 
@@ -93,6 +104,14 @@ class Result:
     spike_time: np.ndarray
     traces: Traces
     final: State
+
+
+def coupling_arrays(coupling: Coupling | None, n: int) -> tuple[np.ndarray, ...]:
+    """The couplings as the compiled loop takes them: both ends, both rates, and each row's total rate."""
+    if coupling is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(n)
+    total = np.bincount(coupling.a, coupling.rate_a, n) + np.bincount(coupling.b, coupling.rate_b, n)
+    return coupling.a.astype(np.int64), coupling.b.astype(np.int64), coupling.rate_a, coupling.rate_b, total
 
 
 def simulate(
@@ -136,6 +155,7 @@ def simulate(
         EXP_DELTA_T_MV,
         *((adex.adaptation, adex.v_ref, adex.tau_w, adex.a, adex.b) if adex else (off, empty, empty + 1, empty, empty)),
         model.coba is not None, coba[0], coba[1],
+        *(coupling_arrays(model.coupling, n)),
         THRESHOLD_NOISE_MV if rng is not None else 0.0, int(rng.integers(2**31)) if rng is not None else 0,
         rows_traced.astype(np.int64), history,
     )  # fmt: skip

@@ -65,16 +65,24 @@ def _error_text(output: dict) -> str:
     return _ANSI.sub("", lines[0]).strip()
 
 
-def _save_figures(cell_outputs: list, folder: Path, start: int) -> list[Path]:
+def _save_figures(outputs: list, folder: Path, start: int, seen: set[str]) -> list[Path]:
+    """Save each PNG among ``outputs`` not saved before (``seen``: their contents) as the next figure."""
     saved = []
-    for output in cell_outputs:
-        data = output.get("data", {})
-        if "image/png" in data:
+    for output in outputs:
+        image = output.get("data", {}).get("image/png")
+        if image and image not in seen:
+            seen.add(image)
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"figure_{start + len(saved) + 1:02d}.png"
-            path.write_bytes(base64.b64decode(data["image/png"]))
+            path.write_bytes(base64.b64decode(image))
             saved.append(path)
     return saved
+
+
+def _shown(cell, client: NotebookClient) -> list:
+    """What a cell showed: its own outputs, and those of the output widgets (``interact``) it drew into."""
+    widgets = [output for state in client.widget_state.values() for output in state.get("outputs", [])]
+    return [*cell.outputs, *widgets]
 
 
 def build_folder(checkout: Path, into: Path) -> Path:
@@ -113,6 +121,7 @@ def run_page(
     result = PageResult(page.stem, needs(page), cells=len(book.cells))
     client = NotebookClient(book, kernel_name=kernel_name, resources={"metadata": {"path": str(folder)}})
     began = time.monotonic()
+    seen: set[str] = set()
     try:
         with client.setup_kernel():
             for index, cell in enumerate(book.cells):
@@ -123,9 +132,15 @@ def run_page(
                 try:
                     client.execute_cell(cell, index)
                 finally:
-                    result.figures += _save_figures(cell.outputs, figures / page.stem, len(result.figures))
+                    shown = _shown(cell, client)
+                    result.figures += _save_figures(shown, figures / page.stem, len(result.figures), seen)
+                failed = [output for output in shown if output.get("output_type") == "error"]
+                if failed:  # an exception inside a widget's callback (interact) shows only in its output
+                    result.status, result.first_error = "error", f"cell {index + 1}: {_error_text(failed[0])}"
+                    break
                 result.cells_run = index + 1
-        result.status = "ran"
+            else:
+                result.status = "ran"
     except CellExecutionError:
         result.status = "error"
         errors = [o for c in book.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]

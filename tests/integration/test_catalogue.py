@@ -28,11 +28,12 @@ def test_the_catalogue_command_reports_each_page_and_saves_its_figures(tmp_path)
     rows = {line.split("|")[1].strip(): line for line in process.stdout.splitlines() if line.startswith("| ")}
     assert "| ran |" in rows["aa_single_neuron"], process.stdout + process.stderr
     assert "ValueError: broken on purpose" in rows["bb_broken"] and "cell 1" in rows["bb_broken"]
+    assert "| error |" in rows["bb_broken_widget"] and "broken inside the widget" in rows["bb_broken_widget"]
     assert "dlens_vx_v3" in rows["cc_low_level"].split("|")[2]  # needs: the low-level stack
     assert "low-level chip access" in rows["cc_low_level"]
-    (figure,) = (tmp_path / "figures" / "aa_single_neuron").glob("*.png")
-    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "1 of 3 pages ran to the end; 1 of the 2 pages that need only PyNN." in process.stdout
+    figures = sorted((tmp_path / "figures" / "aa_single_neuron").glob("*.png"))  # the plot, and the widget's
+    assert len(figures) == 2 and all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
+    assert "1 of 4 pages ran to the end; 1 of the 3 pages that need only PyNN." in process.stdout
     assert process.returncode == 1  # a page that needs only PyNN failed
 
     alone = run_cli("catalogue", str(root), "aa_single_neuron", "--figures", str(tmp_path / "f2"), cwd=tmp_path)

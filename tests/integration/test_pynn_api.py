@@ -710,3 +710,59 @@ def test_the_chips_low_level_state_is_named_when_asked_for(tmp_path):
     ):
         log = run(tmp_path, f"pynn.setup()\n{name}", expect_failure=True)
         assert "does not model" in log and "runs on the chip only" in log, log
+
+
+MC_CHAIN = """
+from pynn_brainscales.brainscales2.morphology import create_mc_neuron, Compartment, SharedLineConnection
+
+def chain(length=3):
+    compartments = [
+        Compartment(positions=[2 * n, 2 * n + 1], label=f"comp_{n}",
+                    connect_shared_line=None if n == 0 else [2 * n],
+                    connect_conductance=None if n == length - 1 else [(2 * n + 1, 200)])
+        for n in range(length)]
+    connections = [SharedLineConnection(start=2 * n + 1, stop=2 * n + 2, row=0) for n in range(length - 1)]
+    return create_mc_neuron("Chain", compartments=compartments, connections=connections, single_active_circuit=True)
+
+def psps(conductance, length=3):
+    pynn.setup(initial_config=pynn.helper.chip_from_nightly())
+    neuron = pynn.Population(1, chain(length)(threshold_enable=False))
+    source = pynn.Population(10, pynn.cells.SpikeSourceArray(spike_times=[0.02]))
+    pynn.Projection(source, neuron, pynn.AllToAllConnector(location_selector="comp_0"), StaticSynapse(weight=31))
+    neuron.set(multicompartment_i_bias_nmda=conductance)
+    heights = []
+    for n in range(length):
+        neuron.record(["v"], locations=[f"comp_{n}"])
+        pynn.run(0.1)
+        signal = neuron.get_data(clear=True).segments[-1].irregularlysampledsignals[0]
+        t, v = np.asarray(signal.times), np.asarray(signal).ravel()
+        heights.append(float(v[(t > 0.02) & (t < 0.08)].max() - np.median(v[t < 0.018])))
+        assert signal.annotations["source_locations"] == [f"comp_{n}"]
+        neuron.record(None)
+        pynn.reset()
+    pynn.end()
+    return heights
+"""
+
+
+def test_multicompartment_neurons_couple_their_compartments(tmp_path):
+    """The catalogue's compartment chain: a PSP injected at one end weakens along the chain, less so with a
+    larger conductance between the compartments, and not at all without one."""
+    out = run(tmp_path, MC_CHAIN + "report(weak=psps(100), strong=psps(800), none=psps(0))")
+    for heights in (out["weak"], out["strong"]):
+        assert heights[0] > heights[1] > heights[2] > 8, out
+    assert out["strong"][2] / out["strong"][0] > out["weak"][2] / out["weak"][0]
+    assert out["none"][0] > 20 and out["none"][1] < 7 and out["none"][2] < 7, out  # 7: the readout noise's peaks
+
+
+def test_multicompartment_labels_and_single_compartment_neurons_say_what_is_wrong(tmp_path):
+    log = run(tmp_path, MC_CHAIN + "pynn.setup()\npynn.Population(1, chain()()).record('v', locations=['soma'])",
+              expect_failure=True)  # fmt: skip
+    assert "No compartment is labelled 'soma'" in log and "comp_0" in log
+    log = run(
+        tmp_path,
+        "pynn.setup()\nn = pynn.Population(1, pynn.cells.HXNeuron())\n"
+        "pynn.Projection(n, n, pynn.AllToAllConnector(location_selector='comp_0'))",
+        expect_failure=True,
+    )
+    assert "HXNeuron has a single compartment" in log

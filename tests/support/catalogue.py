@@ -64,11 +64,29 @@ PAGES = {
             signal = neuron.get_data().segments[0].irregularlysampledsignals[0]
             plt.plot(signal.times, signal)
             plt.show()
+
+        .. code:: ipython3
+
+            import ipywidgets
+
+            @ipywidgets.interact(level=ipywidgets.IntSlider(min=300, max=900, value=600))
+            def experiment(level):
+                plt.plot([0, 1], [level, level])
+                plt.show()
     """,
     "bb_broken.rst": """
         .. code:: ipython3
 
             raise ValueError("broken on purpose")
+    """,
+    "bb_broken_widget.rst": """
+        .. code:: ipython3
+
+            import ipywidgets
+
+            @ipywidgets.interact(weight=ipywidgets.IntSlider(min=0, max=63, value=99))
+            def experiment(weight):
+                raise ValueError(f"weight {weight} broken inside the widget")
     """,
     "cc_low_level.rst": """
         .. code:: ipython3

@@ -80,7 +80,9 @@ def test_includes_only_blocks_and_tabs_as_docutils_reads_them(tmp_path):
 
 def test_pages_static_files_and_shared_snippets(tmp_path):
     root = write_catalogue(tmp_path)
-    assert [p.name for p in pages(root)] == ["aa_single_neuron.rst", "bb_broken.rst", "cc_low_level.rst"]
+    assert [p.name for p in pages(root)] == [
+        "aa_single_neuron.rst", "bb_broken.rst", "bb_broken_widget.rst", "cc_low_level.rst"
+    ]  # fmt: skip
     assert [p.name for p in static_files(root)] == ["_static", "matplotlibrc"]
     (root / "conf.py").write_text("import os\njupyter_static_file_path = os.listdir('.')\n")  # not a literal: unread
     assert [p.name for p in static_files(root)] == ["_static"]

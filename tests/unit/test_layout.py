@@ -17,7 +17,7 @@ STAGES = [
      "bss2_emulator.parameters"),
     ("bss2_emulator.chip",),
     ("bss2_emulator.solvers", "bss2_emulator.readout"),
-    ("bss2_emulator.standardmodels", "bss2_emulator.network"),
+    ("bss2_emulator.standardmodels", "bss2_emulator.morphology", "bss2_emulator.network"),
     ("bss2_emulator",),
     ("helpers.paths", "helpers.errors", "helpers.settings", "helpers.jobs", "helpers.analysis", "helpers.experiments"),
     ("helpers.cache",),
