@@ -25,7 +25,8 @@ OUT_OF_SCOPE = {
     "neuron_placement": "the placement of neurons on the chip's circuits as grenade computes it",
 }
 
-#: Libraries of the chip's software stack the emulator does not provide, and what they are.
+#: Libraries of the chip's software stack the emulator does not provide, and what they are. Only an import
+#: that nothing installed satisfies gets this error: an installed torch is torch.
 LIBRARIES = {
     "dlens_vx_v3": "low-level chip access (dlens_vx_v3: lola, haldls, stadls, halco)",
     "pyhalco_hicann_dls_vx_v3": "low-level chip access (the chip's coordinates, pyhalco)",
@@ -35,6 +36,8 @@ LIBRARIES = {
     "pygrenade_vx": "the chip's experiment compiler (grenade)",
     "calix": "the chip's calibration library (calix)",
     "hxtorch": "PyTorch on the chip (hxtorch)",
+    "torch": "PyTorch, which the catalogue's pages use for machine learning on the chip through hxtorch",
+    "torchvision": "PyTorch's image data sets, for the catalogue's machine-learning pages on the chip",
 }
 
 

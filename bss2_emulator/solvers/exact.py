@@ -153,14 +153,18 @@ def simulate(
         refractory = refractory_end > t
         tau = np.where(refractory, model.tau_reset, model.tau_mem)
         v_inf = np.where(refractory, model.v_plateau, free_v_inf)
-        driven = (i_exc != 0) | (i_inh != 0)
+        # A neuron can only reach the threshold before its next input if it could with all of its excitatory
+        # charge at once: v(t) <= max(v, v_inf) + i_exc * tau_exc (inhibition only lowers it). Where it cannot,
+        # no crossing is searched for, however long the input lasts.
+        reachable = np.maximum(v, v_inf) + np.maximum(i_exc, 0.0) * model.tau_exc >= theta
+        driven = ((i_exc != 0) | (i_inh != 0)) & reachable
         can_fire = alive & model.threshold_enabled & ~refractory & (theta < MEMBRANE_RAILS_MV[1])
         bound = np.minimum(input_time, t_stop)
         bound = np.where(refractory, np.minimum(bound, refractory_end), bound)
         bound = np.where(can_fire & driven, np.minimum(bound, t + SEARCH_HORIZON_US), bound)
 
         dt_cross = np.full(n, np.inf)
-        quiet = can_fire & ~driven
+        quiet = can_fire & ~driven & ((i_exc == 0) & (i_inh == 0))
         dt_cross[quiet] = _free_crossing(v[quiet], v_inf[quiet], tau[quiet], theta[quiet])
         busy = np.flatnonzero(can_fire & driven)
         if busy.size:

@@ -29,7 +29,6 @@ from ..chip.model import (
     THRESHOLD_NOISE_MV,
     NeuronModel,
 )
-from . import compiled
 
 STEP_US = CLOCK_TICK_US
 #: On-chip spikes arrive this many steps after the step they were fired in (the routing delay).
@@ -124,6 +123,8 @@ def simulate(
     rng: np.random.Generator | None = None,
 ) -> Result:
     """Advance all neurons from ``start`` to ``t_stop`` (µs) in 8 ns steps (``compiled.advance``)."""
+    from . import compiled  # numba loads only when a run needs the steps, not for every script
+
     n = len(model)
     n_steps = max(round((t_stop - start.t) / STEP_US), 0)
     v, i_exc, i_inh, w = (start.v.astype(float).copy(), start.i_exc.copy(), start.i_inh.copy(), start.w.copy())

@@ -27,7 +27,7 @@ from bss2_emulator.missing import LIBRARIES
 from .pages import cells, notebook, static_files
 
 #: Imports that put a page outside the emulator: the chip's low-level stack, and machine learning on it.
-OUT_OF_SCOPE_IMPORTS = (*LIBRARIES, "torch")
+OUT_OF_SCOPE_IMPORTS = tuple(LIBRARIES)
 _IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
