@@ -6,12 +6,9 @@ of 256 synapses, the most the chip allows), weight 1; spikes of all recorded; 1 
 Timed from ``run`` to the neo Block returned by ``get_data``, after a warm-up run (the compiled
 solver's first call loads it from numba's cache).
 
-Reference: Brian2 2.9 (numpy code generation) running the same model at the same 8 ns step. The
-model is matched, not re-derived: the emulator's own per-neuron parameters for these neurons
-(leak level and time constant, threshold, reset level and time constant, refractory time, synaptic
-time constant, jump and saturation, routing delay) are handed to Brian2, which integrates the same
-equations with its exponential Euler method. Both print their spike counts; they agree within the
-emulator's threshold noise and the random starting phases.
+Reference: Brian2 2.9 (numpy code generation) running the same model at the same 8 ns step, with
+the emulator's own parameters of these neurons (``brian2_reference``). Both print their spike
+counts; they agree within the emulator's threshold noise and the random starting phases.
 
     .venv/bin/python benchmarks/emulator_network.py
 """
@@ -23,20 +20,18 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from brian2_reference import brian_python, measure
+from brian2_reference import BRIAN, EXPORT_MODEL, brian_python, measure
 
 HERE = Path(__file__).resolve().parent
 REPEATS = 3
 RUNTIME_MS = 1.0
 
-EMULATOR = textwrap.dedent(
+EMULATOR = EXPORT_MODEL + textwrap.dedent(
     """
     import json, resource, sys, time
     sys.path.insert(0, sys.argv[1])
     import numpy as np
     import bss2_emulator as pynn
-    from bss2_emulator.network.run import compile_snippet
-    from bss2_emulator.solvers.stepped import DELAY_STEPS, STEP_US
 
     def network():
         pynn.setup()
@@ -68,67 +63,10 @@ EMULATOR = textwrap.dedent(
     pynn.end()
     rss_long = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     network()  # the model, for Brian2: the emulator's own parameters of these neurons
-    snippet = compile_snippet(pynn.simulator.state, float(sys.argv[3]))
-    m = snippet.model
-    model = {name: getattr(m, name).astype(float).tolist() for name in
-             ("e_leak", "tau_mem", "v_threshold", "v_plateau", "tau_reset", "t_refractory", "tau_exc", "max_exc")}
-    model["weight"] = snippet.on_chip.exc[:256].tolist()
-    model["delay_us"] = DELAY_STEPS * STEP_US
+    export_model(float(sys.argv[3]), sys.argv[4])
     pynn.end()
-    with open(sys.argv[4], "w") as f:
-        json.dump(model, f)
     print(json.dumps({"times": [r[0] for r in runs], "spikes": runs[0][1], "max_rss_mb": rss,
                       "max_rss_long_mb": rss_long}))
-    """
-)
-
-BRIAN = textwrap.dedent(
-    """
-    import json, resource, sys, time
-    import numpy as np
-    import brian2 as b2
-    b2.prefs.codegen.target = "numpy"
-    model = json.load(open(sys.argv[3]))
-
-    def once():
-        b2.start_scope()
-        b2.defaultclock.dt = 8 * b2.nsecond
-        us = b2.usecond
-        eqs = '''
-        level = e_leak * int(not_refractory) + v_plateau * (1 - int(not_refractory)) : 1
-        tau = tau_mem * int(not_refractory) + tau_reset * (1 - int(not_refractory)) : second
-        dv/dt = (level - v) / tau + i_exc / usecond : 1
-        di_exc/dt = -i_exc / tau_exc : 1
-        e_leak : 1 (constant)
-        v_plateau : 1 (constant)
-        v_threshold : 1 (constant)
-        tau_mem : second (constant)
-        tau_reset : second (constant)
-        tau_exc : second (constant)
-        t_ref : second (constant)
-        max_exc : 1 (constant)
-        '''
-        group = b2.NeuronGroup(512, eqs, threshold="v >= v_threshold", refractory="t_ref", method="exponential_euler")
-        group.e_leak, group.v_plateau = model["e_leak"], model["v_plateau"]
-        group.v_threshold, group.max_exc = model["v_threshold"], model["max_exc"]
-        group.tau_mem, group.tau_reset = np.array(model["tau_mem"]) * us, np.array(model["tau_reset"]) * us
-        group.tau_exc, group.t_ref = np.array(model["tau_exc"]) * us, np.array(model["t_refractory"]) * us
-        rng = np.random.default_rng(1)
-        group.v = np.array(model["v_plateau"]) + rng.random(512) * (np.array(model["v_threshold"]) - model["v_plateau"])
-        weight = np.array(model["weight"])
-        synapses = b2.Synapses(group, group, "w : 1", on_pre="i_exc_post = clip(i_exc_post + w, -1e30, max_exc_post)",
-                               delay=model["delay_us"] * us)
-        pre, post = np.nonzero(weight)
-        synapses.connect(i=pre, j=post)
-        synapses.w = weight[pre, post]
-        spikes = b2.SpikeMonitor(group)
-        start = time.perf_counter()
-        b2.run(float(sys.argv[2]) * b2.msecond)
-        return time.perf_counter() - start, spikes.num_spikes
-
-    runs = [once() for _ in range(int(sys.argv[1]))]
-    print(json.dumps({"times": [r[0] for r in runs], "spikes": int(runs[0][1]),
-                      "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
     """
 )
 
@@ -139,7 +77,7 @@ def main() -> None:
         emulator = measure(
             [sys.executable, "-c", EMULATOR, str(HERE.parent), str(REPEATS), str(RUNTIME_MS), str(model)]
         )
-        brian = measure([str(brian_python()), "-c", BRIAN, "1", str(RUNTIME_MS), str(model)])
+        brian = measure([str(brian_python()), "-c", BRIAN, "1", str(RUNTIME_MS), str(model), "8"])
     emu_best, brian_best = min(emulator["times"]), min(brian["times"])
     print(f"Network: 512 neurons, 256 x 512 on-chip synapses, {RUNTIME_MS:g} ms in 8 ns steps, spikes of all")
     print(

@@ -350,9 +350,9 @@ def execute(snippets: list[Snippet], runs: int, runtimes_ms: list[float]) -> Run
     in_run = (spike_times >= 0.0) & (spike_times < runtime_us)
     stamps = np.floor(spike_times[in_run] / CLOCK_TICK_US) * CLOCK_TICK_US * 1e-3
     by_row = spike_rows[in_run]
-    order = np.argsort(stamps, kind="stable")
-    stamps, by_row = stamps[order], by_row[order]
-    spikes = {int(cell): stamps[by_row == row] for row, cell in enumerate(first.ids)}
+    order = np.lexsort((stamps, by_row))  # by row, each row's spikes in time order
+    per_row = np.split(stamps[order], np.searchsorted(by_row[order], np.arange(1, len(first.ids))))
+    spikes = {int(cell): train for cell, train in zip(first.ids, per_row, strict=True)}
     traces = {
         int(first.ids[row]): (
             (times * 1e-3).astype(np.float32),

@@ -76,13 +76,12 @@ def _syn_kernel(t: np.ndarray, tau: np.ndarray, tau_syn: np.ndarray) -> np.ndarr
 
 def membrane(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
     """The exact membrane potential ``t`` µs after a state (v0, i_exc, i_inh), bounded by the supply rails."""
-    free = (
-        v_inf
-        + (v0 - v_inf) * np.exp(-t / tau)
-        + i_exc * _syn_kernel(t, tau, tau_exc)
-        + i_inh * _syn_kernel(t, tau, tau_inh)
-    )
-    return np.clip(free, *MEMBRANE_RAILS_MV)
+    free = v_inf + (v0 - v_inf) * np.exp(-t / tau)
+    if np.any(i_exc):  # without synaptic current (a neuron that only leaks and fires) the kernels add nothing
+        free = free + i_exc * _syn_kernel(t, tau, tau_exc)
+    if np.any(i_inh):
+        free = free + i_inh * _syn_kernel(t, tau, tau_inh)
+    return np.minimum(np.maximum(free, MEMBRANE_RAILS_MV[0]), MEMBRANE_RAILS_MV[1])
 
 
 def _free_crossing(v, v_inf, tau, theta):
@@ -137,10 +136,21 @@ def simulate(
     next_input = np.zeros(n, dtype=int)
     free_v_inf = model.e_leak
 
+    # Threshold noise, drawn in blocks: one draw per crossing would cost more than the crossing itself.
+    pool, used = np.zeros(0), 0
+
     def noisy_threshold(size: int) -> np.ndarray:
-        return rng.normal(0.0, THRESHOLD_NOISE_MV, size) if rng is not None else np.zeros(size)
+        nonlocal pool, used
+        if rng is None:
+            return np.zeros(size)
+        if used + size > pool.size:
+            pool, used = rng.normal(0.0, THRESHOLD_NOISE_MV, max(64 * n, size)), 0
+        used += size
+        return pool[used - size : used]
 
     theta = model.v_threshold + noisy_threshold(n)
+    has_inputs = bool(np.isfinite(inputs.times).any())
+    input_time = np.full(n, np.inf)
     spikes_n, spikes_t = [], []
     seg: dict[str, list[np.ndarray]] = {k: [] for k in Segments.__dataclass_fields__}
 
@@ -148,24 +158,27 @@ def simulate(
         alive = t < t_stop
         if not alive.any():
             break
-        input_time = inputs.times[rows, np.minimum(next_input, inputs.times.shape[1] - 1)]
-        input_time = np.where(next_input < inputs.times.shape[1], input_time, np.inf)
+        if has_inputs:
+            input_time = inputs.times[rows, np.minimum(next_input, inputs.times.shape[1] - 1)]
+            input_time = np.where(next_input < inputs.times.shape[1], input_time, np.inf)
         refractory = refractory_end > t
         tau = np.where(refractory, model.tau_reset, model.tau_mem)
         v_inf = np.where(refractory, model.v_plateau, free_v_inf)
+        current = (i_exc != 0) | (i_inh != 0)
         # A neuron can only reach the threshold before its next input if it could with all of its excitatory
         # charge at once: v(t) <= max(v, v_inf) + i_exc * tau_exc (inhibition only lowers it). Where it cannot,
         # no crossing is searched for, however long the input lasts.
-        reachable = np.maximum(v, v_inf) + np.maximum(i_exc, 0.0) * model.tau_exc >= theta
-        driven = ((i_exc != 0) | (i_inh != 0)) & reachable
+        if current.any():
+            driven = current & (np.maximum(v, v_inf) + np.maximum(i_exc, 0.0) * model.tau_exc >= theta)
+        else:
+            driven = current
         can_fire = alive & model.threshold_enabled & ~refractory & (theta < MEMBRANE_RAILS_MV[1])
         bound = np.minimum(input_time, t_stop)
         bound = np.where(refractory, np.minimum(bound, refractory_end), bound)
         bound = np.where(can_fire & driven, np.minimum(bound, t + SEARCH_HORIZON_US), bound)
 
-        dt_cross = np.full(n, np.inf)
-        quiet = can_fire & ~driven & ((i_exc == 0) & (i_inh == 0))
-        dt_cross[quiet] = _free_crossing(v[quiet], v_inf[quiet], tau[quiet], theta[quiet])
+        quiet = can_fire & ~current
+        dt_cross = np.where(quiet, _free_crossing(v, v_inf, tau, theta), np.inf)
         busy = np.flatnonzero(can_fire & driven)
         if busy.size:
             dt_cross[busy] = _driven_crossing(
@@ -189,10 +202,12 @@ def simulate(
 
         step = np.where(alive, t_next - t, 0.0)
         v = membrane(step, v, i_exc, i_inh, tau, v_inf, model.tau_exc, model.tau_inh)
-        i_exc = i_exc * np.exp(-step / model.tau_exc)
-        i_inh = i_inh * np.exp(-step / model.tau_inh)
-        i_exc[np.abs(i_exc) * model.tau_exc < NEGLIGIBLE_CHARGE_MV] = 0.0
-        i_inh[np.abs(i_inh) * model.tau_inh < NEGLIGIBLE_CHARGE_MV] = 0.0
+        if i_exc.any():
+            i_exc = i_exc * np.exp(-step / model.tau_exc)
+            i_exc[np.abs(i_exc) * model.tau_exc < NEGLIGIBLE_CHARGE_MV] = 0.0
+        if i_inh.any():
+            i_inh = i_inh * np.exp(-step / model.tau_inh)
+            i_inh[np.abs(i_inh) * model.tau_inh < NEGLIGIBLE_CHARGE_MV] = 0.0
         t = np.where(alive, t_next, t)
 
         refractory_end = np.where(fires, t + model.t_refractory, refractory_end)
@@ -201,11 +216,12 @@ def simulate(
         spikes_t.append(t[fires])
 
         arrives = alive & (input_time <= t)
-        k = np.minimum(next_input, inputs.times.shape[1] - 1)
-        # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
-        i_exc = np.minimum(i_exc + np.where(arrives, inputs.exc[rows, k], 0.0), model.max_exc)
-        i_inh = np.maximum(i_inh + np.where(arrives, inputs.inh[rows, k], 0.0), -model.max_inh)
-        next_input = next_input + arrives
+        if has_inputs and arrives.any():
+            k = np.minimum(next_input, inputs.times.shape[1] - 1)
+            # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
+            i_exc = np.minimum(i_exc + np.where(arrives, inputs.exc[rows, k], 0.0), model.max_exc)
+            i_inh = np.maximum(i_inh + np.where(arrives, inputs.inh[rows, k], 0.0), -model.max_inh)
+            next_input = next_input + arrives
 
     return Result(
         spike_neuron=np.concatenate(spikes_n) if spikes_n else np.zeros(0, int),
