@@ -2,10 +2,11 @@
 
 It follows the layout of PyNN's own backends (``pyNN/mock``): PyNN provides
 populations, connectors, recording into neo and reset into segments; this
-package provides the chip (``chip``), its calibration (``calibration``), its
-dynamics (``dynamics``, ``stepped``), the MADC readout (``madc``) and the
-hardware's rules. A name the real library has and the emulator does not is
-an ``AttributeError`` that says so.
+package provides the chip model and its calibration (``chip``), the solvers
+(``solvers``), the network run (``network``), multicompartment neurons
+(``morphology``), the MADC readout (``readout``) and the hardware's rules. A
+name the real library has and the emulator does not is an ``AttributeError``
+that says so.
 """
 
 from pyNN import common, errors, random, space  # noqa: F401

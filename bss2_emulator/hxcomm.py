@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from .config import chip_seed
-from .missing import missing_library
+from .missing import EMULATOR_PAGE, LIBRARIES
 
 
 class EmulatedConnection:
@@ -23,7 +23,11 @@ class EmulatedConnection:
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
-        raise missing_library(f"dlens_vx_v3.hxcomm connection.{name}")
+        raise AttributeError(
+            f"The emulated chip's connection has no {name!r}: it only names the chip (get_unique_identifier). "
+            f"Reading or writing the chip through it is {LIBRARIES['dlens_vx_v3']}, which the emulator does not "
+            f"provide; see {EMULATOR_PAGE}."
+        )
 
 
 class ManagedConnection:

@@ -103,8 +103,6 @@ class Recorder(recording.Recorder):
         there); the emulator has no oscilloscope, so nothing is recorded, and the job's log says so."""
         if len(ids) != 1 or len(variables) != 1:
             raise ValueError(f"Each of the 2 pads can be connected to one neuron and one variable (pad {pad}).")
-        pads = self._simulator.state.pads
-        pads[pad] = (int(ids[0]), variables[0])
         print(
             f"Emulator note: {variables[0]} of neuron {int(ids[0])} goes to pad {pad}, which on the chip's board feeds "
             "an oscilloscope; the emulator records nothing there. Record with device='madc' to see it.",

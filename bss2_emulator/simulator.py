@@ -80,7 +80,6 @@ class State(common.control.BaseState):
         self.id_counter = 0
         self.chip_neurons_used = 0
         self.madc_sites: dict[int, str] = {}  # cell id -> the variable its MADC channel reads
-        self.pads: dict[int, tuple[int, str]] = {}  # pad -> (cell id, variable) it carries off the chip
         self.runs = 0  # counts runs since setup(): seeds the trial-to-trial noise
         self.segment_counter = -1
         self.results = None

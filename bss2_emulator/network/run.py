@@ -7,7 +7,7 @@ FPGA clock, synapses between chip neurons. ``execute`` runs the snippets one aft
 one continuous experiment, and reads the results out as the hardware does (spikes on the 8 ns
 clock, one or two MADC channels).
 
-The exact solver (``dynamics``) runs what it can: one snippet of neurons without feedback,
+The exact solver (``solvers.exact``) runs what it can: one snippet of neurons without feedback,
 recording the membrane. Everything else goes through the 8 ns integrator (``stepped``).
 """
 
@@ -19,7 +19,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import config
 from ..chip import calibration
 from ..chip.model import (
     CLOCK_TICK_US,
@@ -28,13 +27,12 @@ from ..chip.model import (
     draw_mismatch,
     neuron_model,
 )
-from ..config import chip_seed
+from ..config import chip_seed, trial_seed
 from ..morphology import McNeuronBase
 from ..morphology.neuron import compartment_settings, couplings
 from ..parameters import unmodelled_settings
 from ..readout import madc
-from ..solvers import exact as dynamics
-from ..solvers import stepped
+from ..solvers import exact, stepped
 from ..standardmodels.cells import (
     CalibHXNeuronCuba,
     HXNeuron,
@@ -252,7 +250,7 @@ def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | N
     )  # fmt: skip
 
 
-def _padded(events: stepped.Events, n: int) -> dynamics.InputSpikes:
+def _padded(events: stepped.Events, n: int) -> exact.InputSpikes:
     """Off-chip events as the exact solver takes them: per neuron, sorted, padded with +inf."""
     counts = np.bincount(events.row, minlength=n) if events.row.size else np.zeros(n, int)
     width = max(1, int(counts.max()) if counts.size else 1)
@@ -261,7 +259,7 @@ def _padded(events: stepped.Events, n: int) -> dynamics.InputSpikes:
     row, t = events.row[order], events.time[order]
     slot = np.arange(row.size) - np.searchsorted(row, row)
     times[row, slot], exc[row, slot], inh[row, slot] = t, events.exc[order], events.inh[order]
-    return dynamics.InputSpikes(times, exc, inh)
+    return exact.InputSpikes(times, exc, inh)
 
 
 def _readout(variable: str, traces: stepped.Traces, column: int) -> np.ndarray:
@@ -276,8 +274,8 @@ def _readout(variable: str, traces: stepped.Traces, column: int) -> np.ndarray:
 
 def trial_rng(runs: int) -> np.random.Generator:
     """Trial-to-trial noise, fresh in every run as on the chip, unless ``BSS2_EMULATOR_TRIAL_SEED`` fixes it."""
-    trial_seed = config.trial_seed()
-    return np.random.default_rng(None if trial_seed is None else [trial_seed, runs, 0x7A1])
+    seed = trial_seed()
+    return np.random.default_rng(None if seed is None else [seed, runs, 0x7A1])
 
 
 Readout = tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]  # spike rows, spike times (µs), row -> mV
@@ -287,9 +285,9 @@ def _run_exact(snippet: Snippet, madc_rows: dict, channels: list, t_start, v_sta
     """One snippet without feedback, by the exact solver, from each neuron's free-running start."""
     inputs = _padded(snippet.events, len(snippet.ids))
     traced = np.isin(np.arange(len(snippet.ids)), list(madc_rows))
-    result = dynamics.simulate(snippet.model, inputs, t_start, snippet.runtime_us, v_start, traced, rng)
+    result = exact.simulate(snippet.model, inputs, t_start, snippet.runtime_us, v_start, traced, rng)
     voltages = {
-        row: dynamics.sample(result.segments, row, times, snippet.model)
+        row: exact.sample(result.segments, row, times, snippet.model)
         for (row, _), times in zip(sorted(madc_rows.items()), channels, strict=True)
     }
     return result.spike_neuron, result.spike_time, voltages
@@ -300,7 +298,7 @@ def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_sta
     snippet in 8 ns steps, each going on from the state the one before left."""
     first = snippets[0]
     n = len(first.ids)
-    free = dynamics.simulate(first.model, dynamics.InputSpikes.none(n), t_start, 0.0, v_start, np.zeros(n, bool))
+    free = exact.simulate(first.model, exact.InputSpikes.none(n), t_start, 0.0, v_start, np.zeros(n, bool))
     state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), np.zeros(n), free.final_refractory_end)
     traced = np.isin(np.arange(n), list(madc_rows))
     rows, times, steps = [], [], []

@@ -1,4 +1,4 @@
-"""Integration on the chip's 8 ns clock, for what the exact solver in ``dynamics`` cannot do.
+"""Integration on the chip's 8 ns clock, for what the exact solver (``exact``) cannot do.
 
 The exact solver jumps from event to event, which needs every input known in advance and a
 membrane equation with a closed-form solution. Three things break that:

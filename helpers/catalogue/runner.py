@@ -61,8 +61,7 @@ def needs(page: Path) -> list[str]:
 
 
 def _error_text(output: dict) -> str:
-    lines = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
-    return _ANSI.sub("", lines[0]).strip()
+    return _ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}").strip()
 
 
 def _save_figures(outputs: list, folder: Path, start: int, seen: set[str]) -> list[Path]:
