@@ -130,8 +130,11 @@ PARAMETERS: dict[str, Parameter] = {
 #: default is named in a warning in the job's log: it has no effect here.
 MODELLED = frozenset(
     {
-        *(f"leak_{f}" for f in ("v_leak", "i_bias", "enable_division", "enable_multiplication")),
-        *(f"reset_{f}" for f in ("v_reset", "i_bias", "enable_division", "enable_multiplication")),
+        *(f"leak_{f}" for f in ("v_leak", "i_bias", "enable_degeneration", "enable_division", "enable_multiplication")),
+        *(
+            f"reset_{f}"
+            for f in ("v_reset", "i_bias", "enable_degeneration", "enable_division", "enable_multiplication")
+        ),
         "threshold_enable",
         "threshold_v_threshold",
         *(f"{k}_input_{f}" for k in ("excitatory", "inhibitory") for f in ("enable", "i_bias_tau", "i_bias_gm")),

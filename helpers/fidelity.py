@@ -172,17 +172,14 @@ def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:
 
 
 def main() -> None:
-    from bss2_emulator.chip.fit import derive, measure
+    from bss2_emulator.chip import fit
 
-    measured = measure()
+    measured = fit.measure()
     print("Measured on the recordings:")
     for name, value in vars(measured).items():
         print(f"  {name:15s} {value:10.4f}")
-    print("Transfer curves (the constants of bss2_emulator/chip/model.py):")
-    for name, value in vars(derive(measured)).items():
-        shown = ", ".join(f"{x:.4f}" for x in value) if isinstance(value, tuple) else f"{float(value):.4f}"
-        print(f"  {name:20s} {shown}")
     print(f"Fit residuals: ramps {measured.ramp_rms:.2f} LSB rms, falls {measured.fall_rms:.2f} LSB rms.")
+    fit.main()
     print("The emulator with each recording's settings, against the recording:")
     for row in compare_with_recordings():
         print(f"  {row.target.observation:42s} {row.describe()}")

@@ -28,22 +28,19 @@ import numpy as np
 from ..config import chip_seed
 from ..parameters import PARAMETERS
 from .model import (
+    BIAS_REFERENCE_LSB,
     CAPACITANCE_PF,
     LEAK_MV,
-    LEAK_NS_PER_LSB,
+    LEAK_NS_AT_REFERENCE,
     MAX_CONDUCTANCE_NS,
     N_NEURONS,
-    OFFSET_CURRENT_NA,
-    OFFSET_NA_PER_LSB,
     REFRACTORY_TICK_US,
     RESET_MV,
-    RESET_NS_PER_LSB,
     SYN_TAU_US_LSB,
     SYNAPSE_DAC_BIAS_MAX,
     THRESHOLD_MV,
     Mismatch,
     draw_mismatch,
-    limited,
 )
 
 CADC_MV_PER_LSB = 1200.0 / 256.0
@@ -108,18 +105,15 @@ def calibrate(
     settings = {name: np.full(n, float(p.default)) for name, p in PARAMETERS.items()}
     cm = _dac(target["cm"], 63)
     capacitance = (CAPACITANCE_PF[0] + CAPACITANCE_PF[1] * cm) * dev["capacitance"]
-    # The leak bias for tau_m: invert the limited transconductor, then pick the range switch.
+    # The leak bias for tau_m: invert the limited square-law transconductor, then pick the range switch.
     g_leak = np.minimum(capacitance / time_constant("tau_m", 0) * 1e3, 0.95 * MAX_CONDUCTANCE_NS)
-    bias = g_leak * MAX_CONDUCTANCE_NS / (MAX_CONDUCTANCE_NS - g_leak) / (LEAK_NS_PER_LSB * dev["g_leak"])
-    multiply, divide = bias > 1022, bias < 128
-    leak_bias = _dac(np.where(multiply, bias / 8, np.where(divide, bias * 8, bias)), low=1)
-    scale = np.where(multiply, 8.0, np.where(divide, 1 / 8, 1.0))
-    g_leak = limited(LEAK_NS_PER_LSB * leak_bias * scale * dev["g_leak"])
-    # The leak potential: the offset current shifts the rest by I_off / g_L.
-    v_leak = potential("v_rest", 1) - OFFSET_CURRENT_NA / g_leak * 1e3
-    # The reset: the strongest conductance, and the potential whose plateau (shifted by I_off) is the target.
-    g_reset = limited(RESET_NS_PER_LSB * 1022 * 8 * dev["g_reset"])
-    v_reset = potential("v_reset", 2) - OFFSET_CURRENT_NA / g_reset * 1e3
+    unlimited = g_leak * MAX_CONDUCTANCE_NS / (MAX_CONDUCTANCE_NS - g_leak) / (LEAK_NS_AT_REFERENCE * dev["g_leak"])
+    bias = BIAS_REFERENCE_LSB * np.sqrt(unlimited)
+    multiply, divide = bias > 1022, bias < BIAS_REFERENCE_LSB / np.sqrt(8)
+    leak_bias = _dac(bias / np.sqrt(np.where(multiply, 8.0, np.where(divide, 1 / 8, 1.0))), low=1)
+    # calix's configuration enables the OTAs' degeneration, so the leak and reset settle at their references.
+    v_leak = potential("v_rest", 1)
+    v_reset = potential("v_reset", 2)
     refractory = time_constant("tau_refrac", 3)
     slow = refractory > 255 * REFRACTORY_TICK_US[0]
     counts = refractory / np.where(slow, REFRACTORY_TICK_US[1], REFRACTORY_TICK_US[0])
@@ -129,6 +123,8 @@ def calibrate(
         leak_enable_multiplication=multiply.astype(float),
         leak_enable_division=divide.astype(float),
         leak_v_leak=_dac((v_leak - dev["leak"] - LEAK_MV[0]) / LEAK_MV[1], name="v_rest", unreached=unreached),
+        leak_enable_degeneration=np.ones(n),
+        reset_enable_degeneration=np.ones(n),
         reset_i_bias=np.full(n, 1022.0),
         reset_enable_multiplication=np.ones(n),
         reset_v_reset=_dac((v_reset - dev["reset"] - RESET_MV[0]) / RESET_MV[1], name="v_reset", unreached=unreached),
@@ -195,8 +191,8 @@ def synapse_dac_bias(state) -> float:
 
 
 def integrator(settings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Spiking settings turned into calix's integrator mode: no leak and no threshold, the circuit's own offset
-    current cancelled by the constant current source to a DAC step, so that the membrane holds its integral."""
+    """Spiking settings turned into calix's integrator mode: no leak and no threshold, so that the membrane holds
+    its integral (the degenerated OTAs carry no offset that would make it drift)."""
     n = len(settings["leak_i_bias"])
     return {
         **settings,
@@ -204,8 +200,6 @@ def integrator(settings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "leak_enable_multiplication": np.zeros(n),
         "leak_enable_division": np.zeros(n),
         "threshold_enable": np.zeros(n),
-        "constant_current_enable": np.ones(n),
-        "constant_current_i_offset": np.full(n, float(np.clip(round(-OFFSET_CURRENT_NA / OFFSET_NA_PER_LSB), 0, 1022))),
     }
 
 

@@ -28,22 +28,27 @@ CLOCK_TICK_US = 0.008
 REFRACTORY_TICK_US = (CLOCK_TICK_US, 16 * CLOCK_TICK_US)
 
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
-# The output of ``python -m helpers.fidelity``: bss2_emulator/chip/fit.py fits them to the chip's own
-# recordings (recordings/), as the recorded neuron shows them through its readout; a test keeps them equal.
-LEAK_MV = (-180.83, 0.92578)
-RESET_MV = (-192.11, 1.03125)
-THRESHOLD_MV = (119.37, 1.16016)
-#: The leak/reset transconductors: linear in their bias current (nS per bias LSB), with no floor (a
-#: bias of 0 is off), and scaled by 8 by multiplication or division ...
-LEAK_NS_PER_LSB = 1.4280
-RESET_NS_PER_LSB = 1.8054
+# The output of ``python -m bss2_emulator.chip.fit``: one fit to every public reference at once (the two
+# recordings in recordings/ and the catalogue's published chip figures); a test keeps them equal.
+LEAK_MV = (-148.22, 0.91745)
+RESET_MV = (-98.63, 1.05329)
+THRESHOLD_MV = (119.01, 1.16177)
+#: The leak/reset OTAs' conductance grows with the square of the bias setting: the CapMem's current cell is a
+#: transistor in saturation (square law), and the OTA runs in weak inversion, where its transconductance is
+#: proportional to that current. The conductance (nS) at the reference setting, scaled by 8 by multiplication
+#: or division ...
+BIAS_REFERENCE_LSB = 150.0
+LEAK_NS_AT_REFERENCE = 214.876
+RESET_NS_AT_REFERENCE = 40.180
 #: ... in series with the output stage's own limit (nS), so that the fastest time constant at
-#: capacitance 63 is about 0.5 µs, as on the chip; bss2_emulator/chip/fit.py derives it.
-MAX_CONDUCTANCE_NS = 6473.5
-#: The circuit's own leakage, a constant current onto the membrane (nA): it sets how far the resting
-#: level falls below the leak potential when the leak conductance is small, and where a neuron
-#: without leak drifts.
-OFFSET_CURRENT_NA = -33.910
+#: capacitance 63 is about 0.5 µs, as on the chip.
+MAX_CONDUCTANCE_NS = 6443.0
+#: Without source degeneration (``*_enable_degeneration`` off, the uncalibrated default), the OTA carries a
+#: systematic offset current (nA) that shifts its settling level below its reference by ``current / g``;
+#: the OTA can hold the shift only within its input range, so the shift saturates (mV) for weak biases.
+#: calix's configuration enables degeneration, which removes the offset.
+OTA_OFFSET_NA = -221.524
+OTA_OFFSET_LIMIT_MV = 187.606
 #: Membrane noise at the threshold comparator (mV, std, fresh for every crossing): it gives the
 #: interspike intervals the jitter of the recording.
 THRESHOLD_NOISE_MV = 0.362
@@ -57,11 +62,12 @@ MEMBRANE_RAILS_MV = (0.0, 1200.0)
 # Synaptic time constant in µs: inversely proportional to the bias current (0: no decay).
 SYN_TAU_US_LSB = 857.1
 # Synaptic current jump per weight LSB at full transconductance (gm = 1022), in nA.
-SYN_NA_PER_WEIGHT = 0.585
-#: The synaptic input saturates: at most this many full-weight events' current at once, at full synapse DAC
-#: bias (an assumption; no recording pins it). The limit is the input stage's, so a lower synapse DAC bias
-#: makes each event smaller but not the limit, as pynn_brainscales describes it.
-SYN_SATURATION_EVENTS = 4
+SYN_NA_PER_WEIGHT = 1.03
+#: The synaptic input saturates softly (solvers.exact.saturated) towards the current of this many full-weight
+#: events at full synapse DAC bias. The limit is the input stage's, so a lower synapse DAC bias makes each event
+#: smaller but not the limit, as pynn_brainscales describes it. With the gain above, fitted to the catalogue's
+#: gs_02 and gs_03 figures (5 x 63 and 26 x 32 simultaneous weight steps give about +100 and +220 LSB).
+SYN_SATURATION_EVENTS = 12.0
 #: The chip-wide synapse DAC bias that scales every synapse's current pulse; full scale unless calibrated.
 SYNAPSE_DAC_BIAS_MAX = 1022
 #: The conductance between compartments of a multicompartment neuron: nS per bias LSB of
@@ -202,13 +208,36 @@ class NeuronModel:
         return len(self.e_leak)
 
 
-def _scaled(bias: np.ndarray, multiply: np.ndarray, divide: np.ndarray) -> np.ndarray:
-    return bias * np.where(multiply, 8.0, 1.0) / np.where(divide, 8.0, 1.0)
+def switch_scale(multiply: np.ndarray, divide: np.ndarray) -> np.ndarray:
+    """The factor the multiplication and division switches apply to an OTA's conductance."""
+    return np.where(multiply, 8.0, 1.0) / np.where(divide, 8.0, 1.0)
 
 
-def limited(conductance_ns: np.ndarray) -> np.ndarray:
+def limited(conductance_ns: np.ndarray, maximum_ns: float = MAX_CONDUCTANCE_NS) -> np.ndarray:
     """A transconductor's conductance (nS) in series with the output stage's limit: linear when small."""
-    return conductance_ns * MAX_CONDUCTANCE_NS / (conductance_ns + MAX_CONDUCTANCE_NS)
+    return conductance_ns * maximum_ns / (conductance_ns + maximum_ns)
+
+
+def ota_conductance(
+    bias: np.ndarray, scale: np.ndarray, ns_at_reference: float, maximum_ns: float = MAX_CONDUCTANCE_NS
+) -> np.ndarray:
+    """The leak or reset OTA's conductance (nS) at a bias setting, with its x8 switches' ``scale``."""
+    unlimited = ns_at_reference * (np.asarray(bias, float) / BIAS_REFERENCE_LSB) ** 2 * scale
+    return limited(unlimited, maximum_ns)
+
+
+def ota_offset_mv(
+    conductance_ns: np.ndarray,
+    degenerated: np.ndarray,
+    current_na: float = OTA_OFFSET_NA,
+    limit_mv: float = OTA_OFFSET_LIMIT_MV,
+) -> np.ndarray:
+    """How far a leak or reset OTA without degeneration settles from its reference (mV, signed).
+
+    ``current / g`` for strong OTAs, saturating at ``limit`` for weak ones; zero with degeneration."""
+    g = np.maximum(conductance_ns, G_OFF_NS)
+    shift = limit_mv * np.tanh(current_na * 1e3 / (g * limit_mv))
+    return np.where(degenerated, 0.0, shift)
 
 
 def neuron_model(
@@ -232,21 +261,21 @@ def neuron_model(
     capacitance = (CAPACITANCE_PF[0] + CAPACITANCE_PF[1] * get("membrane_capacitance_capacitance")) * dev(
         mismatch.capacitance
     )
-    leak_bias = _scaled(get("leak_i_bias"), get("leak_enable_multiplication") > 0, get("leak_enable_division") > 0)
-    # A leak bias of 0 switches the leak off: a conductance so small that the membrane only drifts.
-    g_leak = np.maximum(limited(LEAK_NS_PER_LSB * leak_bias * dev(mismatch.g_leak)), G_OFF_NS)
-    reset_bias = _scaled(get("reset_i_bias"), get("reset_enable_multiplication") > 0, get("reset_enable_division") > 0)
-    g_reset = limited(RESET_NS_PER_LSB * reset_bias * dev(mismatch.g_reset))
-    current_na = OFFSET_CURRENT_NA + np.where(
-        get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0
-    )
+
+    def conductance(block: str, at_reference: float, deviation: np.ndarray) -> np.ndarray:
+        scale = switch_scale(get(f"{block}_enable_multiplication") > 0, get(f"{block}_enable_division") > 0)
+        # A bias of 0 switches the OTA off: a conductance so small that the membrane only drifts.
+        return np.maximum(ota_conductance(get(f"{block}_i_bias"), scale, at_reference * deviation), G_OFF_NS)
+
+    g_leak = conductance("leak", LEAK_NS_AT_REFERENCE, dev(mismatch.g_leak))
+    g_reset = conductance("reset", RESET_NS_AT_REFERENCE, dev(mismatch.g_reset))
+    current_na = np.where(get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0)
     v_leak = LEAK_MV[0] + LEAK_MV[1] * get("leak_v_leak") + dev(mismatch.leak)
-    e_leak = v_leak + current_na / g_leak * 1e3
+    e_leak = v_leak + ota_offset_mv(g_leak, get("leak_enable_degeneration") > 0) + current_na / g_leak * 1e3
     v_reset = RESET_MV[0] + RESET_MV[1] * get("reset_v_reset") + dev(mismatch.reset)
     # One leak/reset circuit: during the refractory time it pulls towards the reset potential through the
-    # reset conductance instead of the leak's; the offset current acts throughout.
-    g_reset = np.maximum(g_reset, G_OFF_NS)
-    v_plateau = v_reset + current_na / g_reset * 1e3
+    # reset conductance instead of the leak's, with the same kind of offset; the constant current acts throughout.
+    v_plateau = v_reset + ota_offset_mv(g_reset, get("reset_enable_degeneration") > 0) + current_na / g_reset * 1e3
 
     def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bias = get(f"{kind}_input_i_bias_tau")

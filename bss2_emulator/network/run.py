@@ -251,15 +251,22 @@ def compile_snippet(state, runtime_ms: float, t0_ms: float = 0.0) -> Snippet | N
 
 
 def _padded(events: stepped.Events, n: int) -> exact.InputSpikes:
-    """Off-chip events as the exact solver takes them: per neuron, sorted, padded with +inf."""
-    counts = np.bincount(events.row, minlength=n) if events.row.size else np.zeros(n, int)
-    width = max(1, int(counts.max()) if counts.size else 1)
-    times, exc, inh = np.full((n, width), np.inf), np.zeros((n, width)), np.zeros((n, width))
+    """Off-chip events as the exact solver takes them: per neuron, sorted, padded with +inf. Events that reach
+    a neuron in the same clock cycle arrive as one burst, as the stepped solver's 8 ns steps take them."""
     order = np.lexsort((events.time, events.row))
     row, t = events.row[order], events.time[order]
+    cycle = np.round(t / stepped.STEP_US).astype(np.int64)
+    first = np.r_[True, (np.diff(row) != 0) | (np.diff(cycle) != 0)] if row.size else np.zeros(0, bool)
+    group = np.cumsum(first) - 1
+    row, t = row[first], t[first]
+    exc = np.bincount(group, events.exc[order], minlength=row.size) if row.size else np.zeros(0)
+    inh = np.bincount(group, events.inh[order], minlength=row.size) if row.size else np.zeros(0)
+    counts = np.bincount(row, minlength=n) if row.size else np.zeros(n, int)
+    width = max(1, int(counts.max()) if counts.size else 1)
+    times, exc_in, inh_in = np.full((n, width), np.inf), np.zeros((n, width)), np.zeros((n, width))
     slot = np.arange(row.size) - np.searchsorted(row, row)
-    times[row, slot], exc[row, slot], inh[row, slot] = t, events.exc[order], events.inh[order]
-    return exact.InputSpikes(times, exc, inh)
+    times[row, slot], exc_in[row, slot], inh_in[row, slot] = t, exc, inh
+    return exact.InputSpikes(times, exc_in, inh_in)
 
 
 def _readout(variable: str, traces: stepped.Traces, column: int) -> np.ndarray:

@@ -22,6 +22,13 @@ def _grow(array: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
+def _saturated(current: float, added: float, limit: float) -> float:
+    """A synaptic input's current after a burst ``added`` arrives, as ``solvers.exact.saturated`` computes it."""
+    limit = max(limit, 1e-12)
+    return current + limit * np.tanh(added / limit)
+
+
+@njit(cache=True)
 def advance(
     n_steps, t0, step_us, rails,
     v, i_exc, i_inh, w, refractory_end,
@@ -90,8 +97,8 @@ def advance(
                 if np.isfinite(e_rev_inh[j]):
                     add_inh *= max((e_rev_inh[j] - v[j]) / (e_rev_inh[j] - e_leak[j]), 0.0)
                 arrive_exc[j], arrive_inh[j] = add_exc, add_inh
-            current_exc = min(i_exc[j] + add_exc, max_exc[j])
-            current_inh = max(i_inh[j] + add_inh, -max_inh[j])
+            current_exc = _saturated(i_exc[j], add_exc, max_exc[j])
+            current_inh = -_saturated(-i_inh[j], -add_inh, max_inh[j])
             refractory = refractory_end[j] > t
             drive = current_exc + current_inh
             if adex_on:

@@ -28,6 +28,14 @@ NEGLIGIBLE_CHARGE_MV = 1e-6
 _BISECTION_STEPS = 40
 
 
+def saturated(current: np.ndarray, added: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """A synaptic input's current after the events of one instant arrive together (``added``): the synapse
+    array can swing the input line only so far at once, so a burst adds ``limit * tanh(added / limit)``.
+    Bursts at different times add up linearly, as the catalogue's gs_03 figure shows."""
+    limit = np.maximum(limit, 1e-12)
+    return current + limit * np.tanh(added / limit)
+
+
 @dataclass
 class InputSpikes:
     """Input events per neuron, padded with +inf: times (µs) and current jumps (mV/µs)."""
@@ -218,9 +226,8 @@ def simulate(
         arrives = alive & (input_time <= t)
         if has_inputs and arrives.any():
             k = np.minimum(next_input, inputs.times.shape[1] - 1)
-            # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
-            i_exc = np.minimum(i_exc + np.where(arrives, inputs.exc[rows, k], 0.0), model.max_exc)
-            i_inh = np.maximum(i_inh + np.where(arrives, inputs.inh[rows, k], 0.0), -model.max_inh)
+            i_exc = saturated(i_exc, np.where(arrives, inputs.exc[rows, k], 0.0), model.max_exc)
+            i_inh = -saturated(-i_inh, -np.where(arrives, inputs.inh[rows, k], 0.0), model.max_inh)
             next_input = next_input + arrives
 
     return Result(

@@ -449,7 +449,7 @@ def test_the_constant_current_source_charges_the_membrane(tmp_path):
         """
         def level(offset):
             pynn.setup()
-            neuron = pynn.Population(1, pynn.cells.HXNeuron(leak_v_leak=500, leak_i_bias=500,
+            neuron = pynn.Population(1, pynn.cells.HXNeuron(leak_v_leak=500, leak_i_bias=250,
                                                              constant_current_enable=offset > 0,
                                                              constant_current_i_offset=offset))
             neuron.record("v")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from bss2_emulator.chip.model import EXP_DELTA_T_MV, MEMBRANE_RAILS_MV, THRESHOLD_NOISE_MV, NeuronModel
+from bss2_emulator.solvers.exact import saturated
 from bss2_emulator.solvers.stepped import DELAY_STEPS, STEP_US, Events, OnChip, Result, State, Traces
 
 
@@ -77,9 +78,9 @@ def simulate(
         if model.coba is not None:  # conductance-based inputs: each event scaled by its driving force on arrival
             arrive_exc = arrive_exc * _driving(model.coba[0], v, model.e_leak)
             arrive_inh = arrive_inh * _driving(model.coba[1], v, model.e_leak)
-        # The synaptic input stage saturates: its current cannot grow beyond its bias allows.
-        i_exc = np.minimum(i_exc + arrive_exc, model.max_exc)
-        i_inh = np.maximum(i_inh + arrive_inh, -model.max_inh)
+        # The synaptic input stage saturates softly, in the headroom left to its limit.
+        i_exc = saturated(i_exc, arrive_exc, model.max_exc)
+        i_inh = -saturated(-i_inh, -arrive_inh, model.max_inh)
 
         refractory = refractory_end > t
         tau = np.where(refractory, model.tau_reset, model.tau_mem)
