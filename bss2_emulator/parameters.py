@@ -76,6 +76,7 @@ _BLOCKS: dict[str, dict[str, Parameter]] = {
         "enable_pulse": _flag(),
         "invert_a": _flag(),
         "invert_b": _flag(),
+        "v_leak": _capmem(),
         "v_ref": _capmem(),
         "i_bias_tau": _capmem(),
         "i_bias_a": _capmem(),
@@ -128,6 +129,8 @@ PARAMETERS: dict[str, Parameter] = {
 
 #: Parameters the emulator models (the emulator page lists them). Any other parameter set away from its
 #: default is named in a warning in the job's log: it has no effect here.
+ADAPTATION_FIELDS = ("enable", "enable_pulse", "invert_a", "invert_b", "v_leak", "v_ref", "i_bias_tau", "i_bias_a",
+                     "i_bias_b")  # fmt: skip
 MODELLED = frozenset(
     {
         *(f"leak_{f}" for f in ("v_leak", "i_bias", "enable_degeneration", "enable_division", "enable_multiplication")),
@@ -144,10 +147,7 @@ MODELLED = frozenset(
         "refractory_period_refractory_time",
         "refractory_period_input_clock",
         *(f"exponential_{f}" for f in ("enable", "v_exp", "i_bias")),
-        *(
-            f"adaptation_{f}"
-            for f in ("enable", "enable_pulse", "invert_a", "invert_b", "v_ref", "i_bias_tau", "i_bias_a", "i_bias_b")
-        ),
+        *(f"adaptation_{f}" for f in ADAPTATION_FIELDS),
         "event_routing_enable_bypass_excitatory",
         "event_routing_enable_bypass_inhibitory",
         # the coupling of multicompartment neurons (pynn.morphology); their circuits' switches come from it

@@ -33,10 +33,14 @@ def _assign(population, name: str, cells, values) -> None:
     if isinstance(population.celltype, McNeuronBase):
         values = np.asarray(values, dtype=float)
         population._parameters[name][cells] = values[..., None] if values.ndim else values
-    elif isinstance(cells, slice):
+    elif isinstance(cells, slice) and np.ndim(values) > 0:
         population._parameters[name] = values
     else:
-        population._parameters[name][cells] = values
+        # One value for a view of every cell (its mask a slice), or values for some cells: set them in a copy, as
+        # floats, so that fractions survive and the parameter stays an array over the population.
+        changed = np.array(population._parameters[name], dtype=float)
+        changed[cells] = values
+        population._parameters[name] = changed
 
 
 def _circuit_values(population, name: str, cells) -> list:

@@ -41,9 +41,16 @@ class Connection(common.Connection):
     def _set_weight(self, value: float) -> None:
         weight = round(float(value))
         post = self.projection.post
-        if (weight < 0 and (post.conductance_based or self.projection.receptor_type != "inhibitory")) or (
-            weight > 0 and self.projection.receptor_type != "excitatory"
-        ):
+        # As the message says: positive onto conductance-based inputs of either kind (their reversal potential
+        # gives the sign), else the receptor's sign. (The library's own check refuses every inhibitory weight
+        # onto CalibHXNeuronCoba, against its message; the emulator follows the message.)
+        if post.conductance_based:
+            wrong = weight < 0
+        else:
+            wrong = (weight < 0 and self.projection.receptor_type != "inhibitory") or (
+                weight > 0 and self.projection.receptor_type != "excitatory"
+            )
+        if wrong:
             raise errors.ConnectionError(SIGN_MESSAGE)
         self._weight = weight
 

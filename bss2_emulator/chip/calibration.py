@@ -36,11 +36,12 @@ from .model import (
     N_NEURONS,
     REFRACTORY_TICK_US,
     RESET_MV,
-    SYN_TAU_US_LSB,
+    SYN_TAU_US_AT_REFERENCE,
     SYNAPSE_DAC_BIAS_MAX,
     THRESHOLD_MV,
     Mismatch,
     draw_mismatch,
+    neuron_model,
 )
 
 CADC_MV_PER_LSB = 1200.0 / 256.0
@@ -77,19 +78,50 @@ class Chip:
     reset_at_start: bool = False
 
 
-def _dac(value: np.ndarray, high: int = 1022, low: int = 0, name: str = "", unreached: list | None = None):
-    """Whole DAC settings within range; a target that needs one beyond it is noted in ``unreached``."""
-    if unreached is not None and np.any((value < low - 0.5) | (value > high + 0.5)):
-        unreached.append(name)
+def _dac(value: np.ndarray, high: int = 1022, low: int = 0) -> np.ndarray:
+    """Whole DAC settings within range."""
     return np.clip(np.round(value), low, high)
 
 
-def calibrate(
-    targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch, seed: int, unreached: list | None = None
-):
-    """HXNeuron settings (name -> one value per neuron) that bring the neurons at ``chip_index`` to ``targets``.
+#: How far a calibrated neuron may miss its target before it is reported: a few times calix's own error.
+MISS = {"potential_mv": 5.0, "time_constant": 0.1}
+#: target -> (what the emulated neuron reaches, in the target's unit, the unit, the setting at its end of range).
+_REACHED = {
+    "v_rest": (lambda m: m.e_leak / CADC_MV_PER_LSB, "", "leak_v_leak"),
+    "v_reset": (lambda m: m.v_plateau / CADC_MV_PER_LSB, "", "reset_v_reset"),
+    "v_thresh": (lambda m: m.v_threshold / CADC_MV_PER_LSB, "", "threshold_v_threshold"),
+    "tau_m": (lambda m: m.tau_mem, " µs", "leak_i_bias"),
+    "tau_syn_E": (lambda m: m.tau_exc, " µs", "excitatory_input_i_bias_tau"),
+    "tau_syn_I": (lambda m: m.tau_inh, " µs", "inhibitory_input_i_bias_tau"),
+    "tau_refrac": (lambda m: m.t_refractory, " µs", "refractory_period_refractory_time"),
+}
 
-    Targets that some neuron cannot reach within its settings' ranges are named in ``unreached``."""
+
+def missed_targets(
+    targets: dict[str, np.ndarray], settings: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch
+) -> list[str]:
+    """Each target that some neuron misses with these settings: its value, what is reached and why."""
+    model = neuron_model(settings, chip_index, mismatch)
+    found = []
+    for name, (reached_of, unit, setting) in _REACHED.items():
+        want = np.broadcast_to(np.asarray(targets[name], float), (len(chip_index),))
+        reached = reached_of(model)
+        if unit:
+            miss = np.abs(reached / want - 1) > MISS["time_constant"]
+        else:
+            miss = np.abs(reached - want) * CADC_MV_PER_LSB > MISS["potential_mv"]
+        if miss.any():
+            worst = int(np.argmax(np.abs(reached - want) * miss))
+            found.append(
+                f"{name}={want[worst]:g}{unit} is out of reach: the emulated chip reaches {reached[worst]:.3g}{unit} "
+                f"with {setting} at the end of its range ({int(miss.sum())} of {miss.size} neurons)"
+            )
+    return found
+
+
+def calibrate(targets: dict[str, np.ndarray], chip_index: np.ndarray, mismatch: Mismatch, seed: int):
+    """HXNeuron settings (name -> one value per neuron) that bring the neurons at ``chip_index`` to ``targets``,
+    as close as their ranges allow (``missed_targets`` names what they miss)."""
     n = len(chip_index)
     rng = np.random.default_rng([seed, 0xCA11B])
     noise = rng.normal(size=(6, N_NEURONS))[:, chip_index]
@@ -122,18 +154,14 @@ def calibrate(
         leak_i_bias=leak_bias,
         leak_enable_multiplication=multiply.astype(float),
         leak_enable_division=divide.astype(float),
-        leak_v_leak=_dac((v_leak - dev["leak"] - LEAK_MV[0]) / LEAK_MV[1], name="v_rest", unreached=unreached),
+        leak_v_leak=_dac((v_leak - dev["leak"] - LEAK_MV[0]) / LEAK_MV[1]),
         leak_enable_degeneration=np.ones(n),
         reset_enable_degeneration=np.ones(n),
         reset_i_bias=np.full(n, 1022.0),
         reset_enable_multiplication=np.ones(n),
-        reset_v_reset=_dac((v_reset - dev["reset"] - RESET_MV[0]) / RESET_MV[1], name="v_reset", unreached=unreached),
+        reset_v_reset=_dac((v_reset - dev["reset"] - RESET_MV[0]) / RESET_MV[1]),
         threshold_enable=np.ones(n),
-        threshold_v_threshold=_dac(
-            (potential("v_thresh", 4) - dev["threshold"] - THRESHOLD_MV[0]) / THRESHOLD_MV[1],
-            name="v_thresh",
-            unreached=unreached,
-        ),
+        threshold_v_threshold=_dac((potential("v_thresh", 4) - dev["threshold"] - THRESHOLD_MV[0]) / THRESHOLD_MV[1]),
         refractory_period_refractory_time=_dac(counts, 255, 1),
         refractory_period_input_clock=slow.astype(float),
     )
@@ -141,7 +169,8 @@ def calibrate(
                                                                                           "gain_inh")):  # fmt: skip
         tau = time_constant(f"tau_syn_{suffix}", 5)
         settings[f"{kind}_input_enable"] = np.ones(n)
-        settings[f"{kind}_input_i_bias_tau"] = _dac(SYN_TAU_US_LSB * dev[tau_dev] / tau, low=1)
+        bias = BIAS_REFERENCE_LSB * np.sqrt(SYN_TAU_US_AT_REFERENCE * dev[tau_dev] / tau)
+        settings[f"{kind}_input_i_bias_tau"] = _dac(bias, low=1)
         settings[f"{kind}_input_i_bias_gm"] = _dac(target[f"i_synin_gm_{suffix}"] / dev[gain_dev])
     return settings
 
@@ -157,14 +186,9 @@ def hxneuron_parameters(population, mismatch: Mismatch) -> dict[str, np.ndarray]
     for name, text in celltype.GLOBAL.items():
         if np.unique(targets[name]).size > 1:
             raise AttributeError(f"{text} requires same value for all neurons")
-    unreached: list[str] = []
-    settings = calibrate(targets, population.chip_indices, mismatch, chip_seed(), unreached)
-    if unreached:
-        print(
-            f"Calibration warning: {', '.join(dict.fromkeys(unreached))} out of reach for some neurons of "
-            f"{population.label}: their settings are at the end of their range, so those neurons miss the target.",
-            file=sys.stderr,
-        )
+    settings = calibrate(targets, population.chip_indices, mismatch, chip_seed())
+    for missed in missed_targets(targets, settings, population.chip_indices, mismatch):
+        print(f"Calibration warning ({population.label}): {missed}.", file=sys.stderr)
     per_neuron = [{name: float(values[i]) for name, values in settings.items()} for i in range(population.size)]
     celltype._calib_target = targets
     celltype._calib_hwparams = per_neuron
@@ -173,11 +197,14 @@ def hxneuron_parameters(population, mismatch: Mismatch) -> dict[str, np.ndarray]
 
 
 def reversal_potentials(population) -> np.ndarray:
-    """(2, size) reversal potentials in mV of a conductance-based population; NaN for current-based ones."""
+    """(3, size) mV of a conductance-based population: the excitatory and inhibitory reversal potentials and the
+    reference potential, where the input has its current-based strength (calix: midway between leak and
+    threshold); NaN for current-based populations."""
     if not getattr(population.celltype, "conductance_based", False) or not hasattr(population.celltype, "RANGES"):
-        return np.full((2, population.size), np.nan)
+        return np.full((3, population.size), np.nan)
     targets = _targets(population)
-    return np.stack([targets["e_rev_E"], targets["e_rev_I"]]) * CADC_MV_PER_LSB
+    reference = (targets["v_rest"] + targets["v_thresh"]) / 2
+    return np.stack([targets["e_rev_E"], targets["e_rev_I"], reference]) * CADC_MV_PER_LSB
 
 
 def synapse_dac_bias(state) -> float:

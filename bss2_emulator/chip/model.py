@@ -57,10 +57,16 @@ CAPACITANCE_PF = (0.1, 2.15 / 63)
 #: From a neuron's spike to its targets' synaptic inputs, through the event crossbar and a synapse driver
 #: (µs; an assumption: a handful of clock cycles of the digital routing, which no recording pins).
 ON_CHIP_DELAY_US = 0.1
+#: From the FPGA's playback of an external spike to its arrival at the synaptic input: the FPGA's event
+#: output, the chip's links and the synapse drivers (µs; about what the PSP onsets of a held-out calibrated
+#: chip recording show, as reported with issue 16).
+EXTERNAL_INPUT_DELAY_US = 0.4
 #: The membrane is bounded by the circuit's supply (mV).
 MEMBRANE_RAILS_MV = (0.0, 1200.0)
-# Synaptic time constant in µs: inversely proportional to the bias current (0: no decay).
-SYN_TAU_US_LSB = 857.1
+#: Synaptic time constant (µs) at the reference bias setting: inversely proportional to the bias current, which
+#: the same kind of CapMem current cell gives as the square of the setting (0: no decay). It keeps 4.3 µs at
+#: setting 200 (the tutorial's), and spans calix's 0.3 to 30 µs within the setting's range.
+SYN_TAU_US_AT_REFERENCE = 7.62
 # Synaptic current jump per weight LSB at full transconductance (gm = 1022), in nA.
 SYN_NA_PER_WEIGHT = 1.03
 #: The synaptic input saturates softly (solvers.exact.saturated) towards the current of this many full-weight
@@ -84,9 +90,16 @@ OFFSET_NA_PER_LSB = 0.1
 EXP_NA_PER_LSB = 0.02
 EXP_DELTA_T_MV = 15.0
 EXP_MAX_NA = 200.0
-#: Adaptation ``tau_w dw/dt = a (V - V_ref) - w``, ``w += b`` at each spike: tau_w in µs per inverse bias
-#: LSB, a in nS and b in nA per bias LSB; the invert switches flip the signs.
-ADAPT_TAU_US_LSB = 857.1
+#: Adaptation ``tau_w dw/dt = a (V - V_ref) - w``, ``w += b`` at each spike; a in nS and b in nA per bias
+#: LSB, the invert switches flip the signs. tau_w (µs) at the reference bias setting, inversely proportional
+#: to the bias current and so to the square of the setting, as the other CapMem currents: about 120 µs at
+#: setting 100, the slow decline the AdEx page's published subthreshold figure shows, and 3 µs to 3 ms over
+#: its slider's range (20 to 600).
+ADAPT_TAU_US_AT_REFERENCE = 53.3
+#: The adaptation circuit's own leak reference (``adaptation_v_leak``) tracks the membrane's when it sits this
+#: many DAC steps below ``leak_v_leak`` (the AdEx page's rule); away from that, it shifts the adaptation's
+#: reference potential by the difference.
+ADAPT_LEAK_TRACKING_LSB = 200
 ADAPT_NS_PER_LSB = 0.1
 ADAPT_NA_PER_LSB = 0.02
 #: A circuit switched off: a time constant (µs) standing in for "never", and a conductance (nS) for "none".
@@ -200,7 +213,7 @@ class NeuronModel:
     adex: AdEx | None = None  # the exponential and adaptation terms, where any neuron has them on
     bypass_exc: np.ndarray | None = None  # bool: the neuron forwards its excitatory input events as spikes
     bypass_inh: np.ndarray | None = None
-    coba: np.ndarray | None = None  # (2, n) reversal potentials (mV) of conductance-based inputs, NaN where off
+    coba: np.ndarray | None = None  # (3, n) mV: exc and inh reversal and the reference potential, NaN where off
     capacitance_pf: np.ndarray | None = None
     coupling: object | None = None  # solvers.stepped.Coupling: conductances between compartments
 
@@ -238,6 +251,11 @@ def ota_offset_mv(
     g = np.maximum(conductance_ns, G_OFF_NS)
     shift = limit_mv * np.tanh(current_na * 1e3 / (g * limit_mv))
     return np.where(degenerated, 0.0, shift)
+
+
+def synaptic_tau_us(bias: np.ndarray) -> np.ndarray:
+    """The synaptic input's time constant (µs) at a bias setting above 0."""
+    return SYN_TAU_US_AT_REFERENCE * (BIAS_REFERENCE_LSB / np.maximum(np.asarray(bias, float), 1e-12)) ** 2
 
 
 def neuron_model(
@@ -279,7 +297,7 @@ def neuron_model(
 
     def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bias = get(f"{kind}_input_i_bias_tau")
-        tau = np.where(bias > 0, SYN_TAU_US_LSB / np.maximum(bias, 1e-12) * dev(tau_dev), NEVER_US)
+        tau = np.where(bias > 0, synaptic_tau_us(bias) * dev(tau_dev), NEVER_US)
         current_na = SYN_NA_PER_WEIGHT * get(f"{kind}_input_i_bias_gm") / 1022.0 * dev(gain_dev)
         full = np.where(get(f"{kind}_input_enable") > 0, current_na / capacitance, 0.0)
         return tau, full * synapse_dac_bias / SYNAPSE_DAC_BIAS_MAX, full * 63 * SYN_SATURATION_EVENTS
@@ -314,14 +332,17 @@ def _adex(get, capacitance: np.ndarray) -> AdEx:
     sign_a = np.where(get("adaptation_invert_a") > 0, -1.0, 1.0)
     sign_b = np.where(get("adaptation_invert_b") > 0, -1.0, 1.0)
     tau_bias = get("adaptation_i_bias_tau")
+    untracked = get("adaptation_v_leak") - (get("leak_v_leak") - ADAPT_LEAK_TRACKING_LSB)
     return AdEx(
         exponential=get("exponential_enable") > 0,
         v_t=LEAK_MV[0] + LEAK_MV[1] * get("exponential_v_exp"),
         i_exp=EXP_NA_PER_LSB * get("exponential_i_bias") / capacitance,
         i_exp_max=EXP_MAX_NA / capacitance,
         adaptation=get("adaptation_enable") > 0,
-        v_ref=LEAK_MV[0] + LEAK_MV[1] * get("adaptation_v_ref"),
-        tau_w=np.where(tau_bias > 0, ADAPT_TAU_US_LSB / np.maximum(tau_bias, 1e-12), NEVER_US),
+        v_ref=LEAK_MV[0] + LEAK_MV[1] * (get("adaptation_v_ref") - untracked),
+        tau_w=np.where(
+            tau_bias > 0, ADAPT_TAU_US_AT_REFERENCE * (BIAS_REFERENCE_LSB / np.maximum(tau_bias, 1e-12)) ** 2, NEVER_US
+        ),
         a=sign_a * ADAPT_NS_PER_LSB * get("adaptation_i_bias_a") / capacitance * 1e-3,
         b=np.where(get("adaptation_enable_pulse") > 0, sign_b * ADAPT_NA_PER_LSB * get("adaptation_i_bias_b"), 0.0)
         / capacitance,

@@ -22,6 +22,7 @@ import numpy as np
 from ..chip import calibration
 from ..chip.model import (
     CLOCK_TICK_US,
+    EXTERNAL_INPUT_DELAY_US,
     MEMBRANE_RAILS_MV,
     NeuronModel,
     draw_mismatch,
@@ -99,7 +100,7 @@ class Neurons:
     chip_index: np.ndarray  # the chip circuit each row's settings and deviations come from
     params: dict[str, np.ndarray]  # HXNeuron settings per row
     log: list[str]
-    e_rev: np.ndarray | None  # (2, rows) reversal potentials (mV; NaN: current-based), where any is conductance-based
+    e_rev: np.ndarray | None  # (3, rows) mV: reversal and reference potentials (NaN: current-based), or None
     couplings: list[tuple[int, int, float]]  # (row, row, nS) between compartments
 
 
@@ -140,7 +141,7 @@ def _neurons(state) -> Neurons:
         chip_index.append(chips)
         blocks.append(block)
         reversal.append(
-            np.full((2, len(keys)), np.nan)
+            np.full((3, len(keys)), np.nan)
             if isinstance(population.celltype, McNeuronBase)
             else calibration.reversal_potentials(population)
         )
@@ -162,7 +163,7 @@ def _neurons(state) -> Neurons:
         np.concatenate(chip_index),
         params,
         log,
-        e_rev if np.isfinite(e_rev).any() else None,
+        e_rev if np.isfinite(e_rev[:2]).any() else None,
         links,
     )
 
@@ -211,7 +212,8 @@ def _projections(state, row_of_id: dict[int, int], model, t0_us: float, runtime_
             # Events are played back on the 8 ns FPGA clock, within the snippet.
             source = pre_root.id_to_index(projection.pre[connection.presynaptic_index])
             clock = np.floor(source_times[source] / CLOCK_TICK_US) * CLOCK_TICK_US
-            clock = clock[(clock >= t0_us) & (clock < t0_us + runtime_us)]
+            clock = clock[(clock >= t0_us) & (clock < t0_us + runtime_us)] + EXTERNAL_INPUT_DELAY_US
+            clock = clock[clock < t0_us + runtime_us]  # what arrives after the snippet's end is lost with it
             rows.append(np.full(clock.size, post))
             times.append(clock)
             exc.append(np.full(clock.size, 0.0 if inhibitory else amplitude))
@@ -306,7 +308,10 @@ def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_sta
     first = snippets[0]
     n = len(first.ids)
     free = exact.simulate(first.model, exact.InputSpikes.none(n), t_start, 0.0, v_start, np.zeros(n, bool))
-    state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), np.zeros(n), free.final_refractory_end)
+    # The adaptation starts from its steady state at the starting membrane, as on the chip, which runs on.
+    adex = first.model.adex
+    w = np.where(adex.adaptation, adex.a * (free.final_v - adex.v_ref), 0.0) if adex is not None else np.zeros(n)
+    state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), w, free.final_refractory_end)
     traced = np.isin(np.arange(n), list(madc_rows))
     rows, times, steps = [], [], []
     for snippet in snippets:

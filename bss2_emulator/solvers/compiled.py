@@ -29,6 +29,17 @@ def _saturated(current: float, added: float, limit: float) -> float:
 
 
 @njit(cache=True)
+def _coba_conductance(current: float, e_rev: float, e_ref: float, v: float) -> float:
+    """A conductance-based input as a conductance (1/µs) towards ``e_rev``. The chip modulates the input's
+    current-based strength linearly with the membrane, ``(e_rev - v) / (e_rev - e_ref)``: unchanged at the
+    reference ``e_ref``, zero at the reversal potential. The modulation scales a bias current, which cannot
+    turn negative, so beyond the reversal potential the input is off."""
+    if (e_rev - v) / (e_rev - e_ref) <= 0.0:
+        return 0.0
+    return current / (e_rev - e_ref)
+
+
+@njit(cache=True)
 def advance(
     n_steps, t0, step_us, rails,
     v, i_exc, i_inh, w, refractory_end,
@@ -38,7 +49,7 @@ def advance(
     on_exc, on_inh, delay_steps, pending,
     bypass_exc, bypass_inh,
     adex_on, exponential, v_t, i_exp, i_exp_max, delta_t, adaptation, v_ref, tau_w, a, b,
-    coba_on, e_rev_exc, e_rev_inh,
+    coba_on, e_rev_exc, e_rev_inh, e_coba_ref,
     couple_a, couple_b, rate_a, rate_b, couple_total,
     noise_std, seed,
     traced, history,
@@ -91,16 +102,21 @@ def advance(
         any_fired = False
         for j in range(n):
             add_exc, add_inh = arrive_exc[j], arrive_inh[j]
-            if coba_on:  # each event scaled by its driving force on arrival, relative to the one at rest
-                if np.isfinite(e_rev_exc[j]):
-                    add_exc *= max((e_rev_exc[j] - v[j]) / (e_rev_exc[j] - e_leak[j]), 0.0)
-                if np.isfinite(e_rev_inh[j]):
-                    add_inh *= max((e_rev_inh[j] - v[j]) / (e_rev_inh[j] - e_leak[j]), 0.0)
-                arrive_exc[j], arrive_inh[j] = add_exc, add_inh
             current_exc = _saturated(i_exc[j], add_exc, max_exc[j])
             current_inh = -_saturated(-i_inh[j], -add_inh, max_inh[j])
             refractory = refractory_end[j] > t
-            drive = current_exc + current_inh
+            # Conductance-based inputs: conductances towards their reversal potentials (see _coba_conductance).
+            g_exc, g_inh, drive, towards = 0.0, 0.0, 0.0, 0.0
+            if coba_on and np.isfinite(e_rev_exc[j]):
+                g_exc = _coba_conductance(current_exc, e_rev_exc[j], e_coba_ref[j], v[j])
+                towards += g_exc * e_rev_exc[j]
+            else:
+                drive += current_exc
+            if coba_on and np.isfinite(e_rev_inh[j]):
+                g_inh = _coba_conductance(current_inh, e_rev_inh[j], e_coba_ref[j], v[j])
+                towards += g_inh * e_rev_inh[j]
+            else:
+                drive += current_inh
             if adex_on:
                 if exponential[j]:
                     drive += min(i_exp[j] * np.exp(min((v[j] - v_t[j]) / delta_t, 30.0)), i_exp_max[j])
@@ -109,9 +125,9 @@ def advance(
             level = v_plateau[j] if refractory else e_leak[j]
             tau = tau_reset[j] if refractory else tau_mem[j]
             decay = decay_reset[j] if refractory else decay_mem[j]
-            if couple_total[j] > 0:  # coupled compartments: relax towards the level that leak and coupling set
-                rate = 1.0 / tau + couple_total[j]
-                v_inf = (level / tau + drive + pulled[j]) / rate
+            rate = 1.0 / tau + couple_total[j] + g_exc + g_inh
+            if rate != 1.0 / tau:  # coupled compartments or conductances: relax towards the level they all set
+                v_inf = (level / tau + drive + pulled[j] + towards) / rate
                 decay = np.exp(-step_us * rate)
             else:
                 v_inf = level + tau * drive

@@ -26,6 +26,8 @@ SEARCH_HORIZON_US = 2.0
 #: A synaptic current whose remaining total effect is below this (mV) is dropped.
 NEGLIGIBLE_CHARGE_MV = 1e-6
 _BISECTION_STEPS = 40
+#: The time constant of a segment in which the membrane is held at a rail (a constant).
+HELD_TAU_US = 1e12
 
 
 def saturated(current: np.ndarray, added: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -82,14 +84,27 @@ def _syn_kernel(t: np.ndarray, tau: np.ndarray, tau_syn: np.ndarray) -> np.ndarr
     return np.where(np.abs(tau_syn - tau) < 1e-9 * tau, degenerate, general)
 
 
-def membrane(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
-    """The exact membrane potential ``t`` µs after a state (v0, i_exc, i_inh), bounded by the supply rails."""
+def unbounded(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
+    """The membrane's solution ``t`` µs after a state (v0, i_exc, i_inh), as if there were no rails."""
     free = v_inf + (v0 - v_inf) * np.exp(-t / tau)
     if np.any(i_exc):  # without synaptic current (a neuron that only leaks and fires) the kernels add nothing
         free = free + i_exc * _syn_kernel(t, tau, tau_exc)
     if np.any(i_inh):
         free = free + i_inh * _syn_kernel(t, tau, tau_inh)
+    return free
+
+
+def membrane(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
+    """The exact membrane potential ``t`` µs after a state (v0, i_exc, i_inh) within a segment that the solver
+    ends where the membrane reaches a rail; the bound only removes rounding."""
+    free = unbounded(t, v0, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
     return np.minimum(np.maximum(free, MEMBRANE_RAILS_MV[0]), MEMBRANE_RAILS_MV[1])
+
+
+def _inward(t, rail, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh):
+    """Whether the drive on a membrane held at ``rail`` points back inside the rails, ``t`` µs on."""
+    slope = (v_inf - rail) / tau + i_exc * np.exp(-t / tau_exc) + i_inh * np.exp(-t / tau_inh)
+    return np.where(rail > MEMBRANE_RAILS_MV[0], slope < 0, slope > 0)
 
 
 def _free_crossing(v, v_inf, tau, theta):
@@ -100,24 +115,86 @@ def _free_crossing(v, v_inf, tau, theta):
     return np.where(v >= theta, 0.0, dt)
 
 
-def _driven_crossing(v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, theta, window):
-    """First time within ``window`` at which the driven membrane reaches theta, or inf."""
+def _first(condition, n: int, window: np.ndarray) -> np.ndarray:
+    """First time within ``window`` (per neuron) at which ``condition(t)`` holds, or inf: bracketed on the 8 ns
+    clock up to SEARCH_HORIZON_US and refined by bisection. ``condition`` takes times shaped (n,) or (n, k)."""
     n_ticks = int(np.ceil(SEARCH_HORIZON_US / CLOCK_TICK_US))
-    grid = np.arange(1, n_ticks + 1) * CLOCK_TICK_US
-    grid = np.minimum(grid[None, :], window[:, None])
-    args = [a[:, None] for a in (v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)]
-    above = membrane(grid, *args) >= theta[:, None]
+    grid = np.minimum((np.arange(1, n_ticks + 1) * CLOCK_TICK_US)[None, :], window[:, None])
+    above = condition(grid)
     found = above.any(axis=1)
     first = np.argmax(above, axis=1)
-    hi = grid[np.arange(len(v)), first]
-    lo = np.where(first > 0, grid[np.arange(len(v)), np.maximum(first - 1, 0)], 0.0)
+    hi = grid[np.arange(n), first]
+    lo = np.where(first > 0, grid[np.arange(n), np.maximum(first - 1, 0)], 0.0)
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        up = membrane(mid, v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh) >= theta
+        up = condition(mid)
         hi = np.where(up, mid, hi)
         lo = np.where(up, lo, mid)
-    dt = np.where(found, hi, np.inf)
+    return np.where(found, hi, np.inf)
+
+
+def _driven_crossing(v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, theta, window):
+    """First time within ``window`` at which the driven membrane reaches theta, or inf."""
+    args = (v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
+
+    def reached(t):
+        shaped = [a[:, None] for a in args] if t.ndim == 2 else args
+        return unbounded(t, *shaped) >= (theta[:, None] if t.ndim == 2 else theta)
+
+    dt = _first(reached, len(v), window)
     return np.where(v >= theta, 0.0, dt)
+
+
+def _rail_hit(v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, window):
+    """First time within ``window`` at which the membrane reaches a rail, or inf."""
+    args = (v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
+    low, high = MEMBRANE_RAILS_MV
+
+    def outside(t):
+        free = unbounded(t, *([a[:, None] for a in args] if t.ndim == 2 else args))
+        return (free <= low) | (free >= high)
+
+    return _first(outside, len(v), window)
+
+
+def _rail_release(rail, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, window):
+    """First time within ``window`` at which the drive on a membrane held at its rail turns inward, or inf."""
+    args = (rail, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
+
+    def inward(t):
+        return _inward(t, *([a[:, None] for a in args] if t.ndim == 2 else args))
+
+    return _first(inward, len(rail), window)
+
+
+def _rails(to_rail, waiting, held, v, i_exc, i_inh, tau, v_inf, current, t, bound, model):
+    """Per neuron, the time until its membrane reaches a rail (``to_rail``), and until a held one is released
+    (``waiting``); inf where neither. Shortens ``bound`` to the search horizon where it searches."""
+    low, high = MEMBRANE_RAILS_MV
+    n = len(v)
+    dt_rail, dt_release = np.full(n, np.inf), np.full(n, np.inf)
+    q = np.flatnonzero(to_rail & ~current)  # relaxing without current: closed form
+    if q.size:
+        beyond = (v_inf[q] < low) | (v_inf[q] > high)
+        rail = np.where(v_inf[q] <= low, low, high)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dt_rail[q] = np.where(beyond, tau[q] * np.log((v[q] - v_inf[q]) / (rail - v_inf[q])), np.inf)
+    b = np.flatnonzero(to_rail & current)
+    if b.size:
+        bound[b] = np.minimum(bound[b], t[b] + SEARCH_HORIZON_US)
+        dt_rail[b] = _rail_hit(v[b], i_exc[b], i_inh[b], tau[b], v_inf[b], model.tau_exc[b], model.tau_inh[b],
+                               bound[b] - t[b])  # fmt: skip
+    w = np.flatnonzero(waiting)
+    if w.size:
+        args = (held[w], i_exc[w], i_inh[w], tau[w], v_inf[w], model.tau_exc[w], model.tau_inh[w])
+        now = _inward(0.0, *args)
+        dt_release[w] = np.where(now, 0.0, np.inf)
+        later = ~now & current[w]
+        if later.any():
+            c = w[later]
+            bound[c] = np.minimum(bound[c], t[c] + SEARCH_HORIZON_US)
+            dt_release[c] = _rail_release(*(a[later] for a in args), bound[c] - t[c])
+    return dt_rail, dt_release
 
 
 def simulate(
@@ -143,6 +220,9 @@ def simulate(
     refractory_end = np.full(n, -np.inf)
     next_input = np.zeros(n, dtype=int)
     free_v_inf = model.e_leak
+    low, high = MEMBRANE_RAILS_MV
+    # The rail a membrane is held at while its drive points outside the rails (NaN: free).
+    held = np.full(n, np.nan)
 
     # Threshold noise, drawn in blocks: one draw per crossing would cost more than the crossing itself.
     pool, used = np.zeros(0), 0
@@ -180,36 +260,54 @@ def simulate(
             driven = current & (np.maximum(v, v_inf) + np.maximum(i_exc, 0.0) * model.tau_exc >= theta)
         else:
             driven = current
-        can_fire = alive & model.threshold_enabled & ~refractory & (theta < MEMBRANE_RAILS_MV[1])
+        any_held = bool(np.isfinite(held).any())
+        free = ~np.isfinite(held) if any_held else alive
+        can_fire = alive & free & model.threshold_enabled & ~refractory & (theta < high)
         bound = np.minimum(input_time, t_stop)
         bound = np.where(refractory, np.minimum(bound, refractory_end), bound)
         bound = np.where(can_fire & driven, np.minimum(bound, t + SEARCH_HORIZON_US), bound)
-
         quiet = can_fire & ~current
         dt_cross = np.where(quiet, _free_crossing(v, v_inf, tau, theta), np.inf)
         busy = np.flatnonzero(can_fire & driven)
         if busy.size:
-            dt_cross[busy] = _driven_crossing(
-                v[busy],
-                i_exc[busy],
-                i_inh[busy],
-                tau[busy],
-                v_inf[busy],
-                model.tau_exc[busy],
-                model.tau_inh[busy],
-                theta[busy],
-                bound[busy] - t[busy],
+            args = (v[busy], i_exc[busy], i_inh[busy], tau[busy], v_inf[busy], model.tau_exc[busy], model.tau_inh[busy])
+            dt_cross[busy] = _driven_crossing(*args, theta[busy], bound[busy] - t[busy])
+        # The rails: a free membrane that could reach one within this segment stops there; a held one waits for
+        # its drive to turn inward. Most segments of most neurons reach neither, and skip this.
+        reach_low = np.minimum(v, v_inf) + np.minimum(i_inh, 0.0) * model.tau_inh < low
+        reach_high = np.maximum(v, v_inf) + np.maximum(i_exc, 0.0) * model.tau_exc > high
+        to_rail = alive & free & (reach_low | reach_high)
+        if any_held or to_rail.any():
+            dt_rail, dt_release = _rails(to_rail, alive & ~free, held, v, i_exc, i_inh, tau, v_inf, current, t, bound,
+                                         model)  # fmt: skip
+            fires = can_fire & (t + dt_cross <= bound) & (dt_cross <= dt_rail)
+            hits = ~fires & (t + dt_rail <= bound)
+            releases = t + dt_release <= bound
+            t_next = np.where(
+                fires, t + dt_cross, np.where(hits, t + dt_rail, np.where(releases, t + dt_release, bound))
             )
-        fires = can_fire & (t + dt_cross <= bound)
-        t_next = np.where(fires, t + dt_cross, bound)
+        else:
+            fires = can_fire & (t + dt_cross <= bound)
+            hits = releases = None
+            t_next = np.where(fires, t + dt_cross, bound)
 
         keep = alive & traced
         if keep.any():
-            for key, values in zip(seg, (rows, t, v, i_exc, i_inh, tau, v_inf), strict=True):
-                seg[key].append(values[keep])
+            values = (rows, t, v, i_exc, i_inh, tau, v_inf)
+            if any_held:  # a held membrane is recorded as a constant segment at its rail
+                values = (rows, t, np.where(free, v, held), np.where(free, i_exc, 0.0), np.where(free, i_inh, 0.0),
+                          np.where(free, tau, HELD_TAU_US), np.where(free, v_inf, held))  # fmt: skip
+            for key, column in zip(seg, values, strict=True):
+                seg[key].append(column[keep])
 
         step = np.where(alive, t_next - t, 0.0)
         v = membrane(step, v, i_exc, i_inh, tau, v_inf, model.tau_exc, model.tau_inh)
+        if any_held:
+            v = np.where(free, v, held)
+        if hits is not None:
+            hit_rail = np.where(v <= (low + high) / 2, low, high)  # at a hit, the membrane is at one of the rails
+            v = np.where(hits, hit_rail, v)
+            held = np.where(hits, hit_rail, np.where(releases, np.nan, held))
         if i_exc.any():
             i_exc = i_exc * np.exp(-step / model.tau_exc)
             i_exc[np.abs(i_exc) * model.tau_exc < NEGLIGIBLE_CHARGE_MV] = 0.0

@@ -138,7 +138,7 @@ def simulate(
     pending = start.pending if start.pending is not None else np.zeros((PENDING_SLOTS, 2, n))
     rows_traced = np.flatnonzero(traced)
     history = np.zeros((4, n_steps, rows_traced.size))
-    coba = model.coba if model.coba is not None else np.full((2, n), np.nan)
+    coba = model.coba if model.coba is not None else np.full((3, n), np.nan)
     spike_row, spike_time = compiled.advance(
         n_steps, float(start.t), STEP_US, np.asarray(MEMBRANE_RAILS_MV, float),
         v, i_exc, i_inh, w, refractory_end,
@@ -155,7 +155,7 @@ def simulate(
         *((adex.exponential, adex.v_t, adex.i_exp, adex.i_exp_max) if adex else (off, empty, empty, empty)),
         EXP_DELTA_T_MV,
         *((adex.adaptation, adex.v_ref, adex.tau_w, adex.a, adex.b) if adex else (off, empty, empty + 1, empty, empty)),
-        model.coba is not None, coba[0], coba[1],
+        model.coba is not None, coba[0], coba[1], coba[2],
         *(coupling_arrays(model.coupling, n)),
         THRESHOLD_NOISE_MV if rng is not None else 0.0, int(rng.integers(2**31)) if rng is not None else 0,
         rows_traced.astype(np.int64), history,

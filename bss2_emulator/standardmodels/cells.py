@@ -90,8 +90,8 @@ class CalibHXNeuronCuba(StandardCellType):
     #: Technical parameters that are one setting of the whole chip.
     GLOBAL = {"i_synin_gm_E": "i_synin_gm_ex", "i_synin_gm_I": "i_synin_gm_in", "synapse_dac_bias": "synapse_dac_bias"}
     default_parameters = {
-        "v_rest": 80, "v_reset": 70, "v_thresh": 125, "tau_m": 10, "tau_syn_E": 10, "tau_syn_I": 10, "cm": 63,
-        "tau_refrac": 2, "i_synin_gm_E": 500, "i_synin_gm_I": 500, "synapse_dac_bias": 600,
+        "v_rest": 80.0, "v_reset": 70.0, "v_thresh": 125.0, "tau_m": 10.0, "tau_syn_E": 10.0, "tau_syn_I": 10.0,
+        "cm": 63, "tau_refrac": 2.0, "i_synin_gm_E": 500, "i_synin_gm_I": 500, "synapse_dac_bias": 600,
     }  # fmt: skip
     units = {
         **{name: "dimensionless" for name in ("v_rest", "v_reset", "v_thresh", "cm")},
@@ -138,10 +138,11 @@ CalibHXNeuronCuba.translations = build_translations(*[(n, n) for n in CalibHXNeu
 class CalibHXNeuronCoba(CalibHXNeuronCuba):
     """A neuron calibrated to targets, with conductance-based synaptic input (reversal potentials in CADC units)."""
 
-    RANGES = {**CalibHXNeuronCuba.RANGES, "e_rev_E": (60, 160, ""), "e_rev_I": (60, 160, "")}
+    #: calix accepts any reversal potential, also beyond the CADC's range (the defaults are): it extrapolates.
+    RANGES = {**CalibHXNeuronCuba.RANGES, "e_rev_E": (-np.inf, np.inf, ""), "e_rev_I": (-np.inf, np.inf, "")}
     default_parameters = {
-        "v_rest": 110, "v_reset": 100, "v_thresh": 160, "tau_m": 10, "tau_syn_E": 10, "tau_syn_I": 10, "cm": 63,
-        "tau_refrac": 2, "e_rev_E": 300, "e_rev_I": 30, "i_synin_gm_E": 180, "i_synin_gm_I": 250,
+        "v_rest": 110.0, "v_reset": 100.0, "v_thresh": 160.0, "tau_m": 10.0, "tau_syn_E": 10.0, "tau_syn_I": 10.0,
+        "cm": 63, "tau_refrac": 2.0, "e_rev_E": 300.0, "e_rev_I": 30.0, "i_synin_gm_E": 180, "i_synin_gm_I": 250,
         "synapse_dac_bias": 400,
     }  # fmt: skip
     units = {**CalibHXNeuronCuba.units, "e_rev_E": "dimensionless", "e_rev_I": "dimensionless"}

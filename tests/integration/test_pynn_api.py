@@ -12,6 +12,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from bss2_emulator.chip.model import EXTERNAL_INPUT_DELAY_US
 from bss2_emulator.job_process import run_script
 
 HEADER = """\
@@ -330,7 +331,7 @@ def test_calibrated_cells_take_their_real_parameter_names_and_ranges(tmp_path):
         """
         errors = []
         for make in (lambda: pynn.cells.CalibHXNeuronCuba(tau_m=100),
-                     lambda: pynn.cells.CalibHXNeuronCoba(e_rev_E=20),
+                     lambda: pynn.cells.CalibHXNeuronCoba(v_thresh=300),
                      lambda: pynn.cells.CalibHXNeuronCuba(v_leak=80)):
             try:
                 make()
@@ -349,7 +350,7 @@ def test_calibrated_cells_take_their_real_parameter_names_and_ranges(tmp_path):
     """,
     )
     assert "'tau_m' = 100 is out of range" in out["errors"][0] and "0.5 to 60 µs" in out["errors"][0]
-    assert "'e_rev_E' = 20 is out of range" in out["errors"][1]
+    assert "'v_thresh' = 300 is out of range" in out["errors"][1]
     assert out["errors"][2].startswith("NonExistentParameterError")
     assert out["errors"][3] == "actual_hwparams only available after pynn.preprocess() or pynn.run() call."
     assert len(set(out["bias"])) == 2  # each neuron got its own leak bias
@@ -554,7 +555,9 @@ def test_setup_keywords_supported_or_named(tmp_path):
     """,
     )
     assert out["placed"] == [5, 3]
-    assert out["bypass"] == pytest.approx([0.01, 0.03], abs=0.0001)  # bypass: each input event is a spike
+    # bypass: each input event is a spike, once it has reached the neuron (the external input's delay)
+    delay_ms = EXTERNAL_INPUT_DELAY_US / 1000
+    assert out["bypass"] == pytest.approx([0.01 + delay_ms, 0.03 + delay_ms], abs=0.0001)
     assert out["injected_config"].startswith("NotImplementedError: setup(injected_config=...)")
     assert out["speedup"] == "KeyError: \"unhandled extra_params in call to pynn.setup(...):{'speedup': 3}\""
 

@@ -13,12 +13,12 @@ from bss2_emulator.solvers.exact import saturated
 from bss2_emulator.solvers.stepped import DELAY_STEPS, STEP_US, Events, OnChip, Result, State, Traces
 
 
-def _driving(e_rev: np.ndarray, v: np.ndarray, e_rest: np.ndarray) -> np.ndarray:
-    """The driving force at ``v``, relative to the one at rest (1 at rest, 0 at the reversal potential);
-    1 where the input is current-based (NaN reversal)."""
+def _conductance(e_rev: np.ndarray, e_ref: np.ndarray, current: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A conductance-based input as a conductance (1/µs): its current at the reference potential over the
+    driving force there, and off beyond the reversal potential; 0 where the input is current-based."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        relative = np.clip((e_rev - v) / (e_rev - e_rest), 0.0, None)
-    return np.where(np.isfinite(e_rev), relative, 1.0)
+        on = np.isfinite(e_rev) & ((e_rev - v) / (e_rev - e_ref) > 0)
+        return np.where(on, current / (e_rev - e_ref), 0.0)
 
 
 def simulate(
@@ -43,8 +43,6 @@ def simulate(
         return rng.normal(0.0, THRESHOLD_NOISE_MV, size) if rng is not None else np.zeros(size)
 
     theta = model.v_threshold + noise(n)
-    decay_mem = np.exp(-STEP_US / model.tau_mem)
-    decay_reset = np.exp(-STEP_US / model.tau_reset)
     decay_exc = np.exp(-STEP_US / model.tau_exc)
     decay_inh = np.exp(-STEP_US / model.tau_inh)
 
@@ -59,6 +57,7 @@ def simulate(
     pending: dict[int, list[np.ndarray]] = {}
     assert start.pending is None or not start.pending.any(), "the reference starts with no spikes in flight"
 
+    coba = model.coba if model.coba is not None else np.full((3, n), np.nan)
     rows_traced = np.flatnonzero(traced)
     history = np.zeros((4, n_steps, rows_traced.size))
     spikes_n, spikes_t = [], []
@@ -75,21 +74,23 @@ def simulate(
         for jumps in pending.pop(k, ()):
             arrive_exc += jumps[0]
             arrive_inh += jumps[1]
-        if model.coba is not None:  # conductance-based inputs: each event scaled by its driving force on arrival
-            arrive_exc = arrive_exc * _driving(model.coba[0], v, model.e_leak)
-            arrive_inh = arrive_inh * _driving(model.coba[1], v, model.e_leak)
         # The synaptic input stage saturates softly, in the headroom left to its limit.
         i_exc = saturated(i_exc, arrive_exc, model.max_exc)
         i_inh = -saturated(-i_inh, -arrive_inh, model.max_inh)
 
         refractory = refractory_end > t
         tau = np.where(refractory, model.tau_reset, model.tau_mem)
-        drive = i_exc + i_inh
+        g_exc, g_inh = _conductance(coba[0], coba[2], i_exc, v), _conductance(coba[1], coba[2], i_inh, v)
+        drive = np.where(np.isfinite(coba[0]), 0.0, i_exc) + np.where(np.isfinite(coba[1]), 0.0, i_inh)
         if adex is not None:
             exponential = adex.i_exp * np.exp(np.minimum((v - adex.v_t) / EXP_DELTA_T_MV, 30.0))
             drive = drive + np.where(adex.exponential, np.minimum(exponential, adex.i_exp_max), 0.0) - w
-        v_inf = np.where(refractory, model.v_plateau, model.e_leak) + tau * drive
-        v = np.clip(v_inf + (v - v_inf) * np.where(refractory, decay_reset, decay_mem), *MEMBRANE_RAILS_MV)
+        # Conductance-based inputs pull towards their reversal potentials, alongside the leak (or reset).
+        level = np.where(refractory, model.v_plateau, model.e_leak)
+        rate = 1 / tau + g_exc + g_inh
+        towards = np.nan_to_num(g_exc * coba[0]) + np.nan_to_num(g_inh * coba[1])
+        v_inf = (level / tau + drive + towards) / rate
+        v = np.clip(v_inf + (v - v_inf) * np.exp(-STEP_US * rate), *MEMBRANE_RAILS_MV)
         i_exc *= decay_exc
         i_inh *= decay_inh
         if adex is not None:

@@ -37,7 +37,7 @@ def network(seed: int = 3) -> tuple[NeuronModel, stepped.Events, stepped.OnChip,
         event_routing_enable_bypass_excitatory=(np.arange(N) == N - 1).astype(float),
     )  # fmt: skip
     model = neuron_model(params, np.arange(N), draw_mismatch(DEFAULT_CHIP_SEED))
-    model.coba = np.where(np.arange(N) % 5 == 2, np.array([[700.0], [150.0]]), np.nan)
+    model.coba = np.where(np.arange(N) % 5 == 2, np.array([[700.0], [150.0], [450.0]]), np.nan)
     count = 400
     events = stepped.Events(
         rng.integers(0, N, count), np.sort(rng.uniform(0, 150, count)), rng.uniform(0, 20, count), np.zeros(count),

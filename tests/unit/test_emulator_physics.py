@@ -162,3 +162,24 @@ def test_a_neuron_under_a_train_of_inputs_fires_as_the_8_ns_steps_say(pynn, monk
     exact, steps = spikes(False), spikes(True)
     assert len(exact) >= 3 and len(exact) == len(steps)
     assert np.abs(exact - steps).max() < 0.002  # ms: within a couple of µs
+
+
+def test_a_membrane_held_at_its_rail_recovers_from_the_rail():
+    """What is wrong, 8: the rails bound the membrane during integration. Strong inhibition drives a neuron
+    resting at 50 mV onto the bottom rail; it is held there while the inhibition outweighs the leak, and then
+    recovers from 0, not from the negative potential an unbounded solution would have reached, as a fine-step
+    integration that is clipped at every step shows."""
+    m = model(e_leak=50.0)
+    result = run(m, one_input(5.0, inh=-100.0), v_start=50.0, t_stop=60.0)
+    dt = 1e-3
+    v, i, reference = 50.0, 0.0, []
+    for k in range(int(60.0 / dt)):
+        if abs(k * dt - 5.0) < dt / 2:
+            i -= 100.0
+        v = min(max(v + dt * ((50.0 - v) / 10.0 + i), 0.0), 1200.0)
+        i -= dt * i / 5.0
+        reference.append(v)
+    t = np.arange(1, len(reference) + 1) * dt
+    exact = dynamics.sample(result.segments, 0, t, m)
+    assert np.min(reference) == 0.0 and reference[-1] > 30  # it reached the rail and came back
+    np.testing.assert_allclose(exact, reference, atol=0.3)
