@@ -25,7 +25,7 @@ from .cache.store import ResultsCache
 from .collab import find_collab
 from .errors import OutputDirError, ScriptNotFound, SettingError
 from .experiments import experiment_scripts
-from .jobs import Job, output_files
+from .jobs import LOG_TAIL_LINES, Job, output_files
 from .kernel import in_ebrains_lab, software_version
 
 
@@ -80,6 +80,17 @@ def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
     return _publish(out, lambda staging: backends.load(name).run(job, staging))
 
 
+def show_output(record: dict) -> None:
+    """Print what the job printed (its script's output and the chip software's or emulator's warnings), as the
+    chip's job log holds it: the last lines, as plain text, as its provenance keeps them."""
+    lines = str(record.get("log_excerpt") or "").splitlines()
+    if lines:
+        more = len(lines) >= LOG_TAIL_LINES
+        print(f"Job output (its last {LOG_TAIL_LINES} lines; the job log holds the rest):" if more else "Job output:")
+        for line in lines:
+            print(f"  {line}")
+
+
 def fetch_job(job_id: str | int, destination: str | Path | None = None) -> str:
     """Wait for the queue job ``job_id`` and download its files into ``<destination or output dir>/job_<id>/``.
 
@@ -89,6 +100,7 @@ def fetch_job(job_id: str | int, destination: str | Path | None = None) -> str:
 
     out = Path(destination).expanduser() if destination else output_dir()
     record, job_dir = _publish(out, lambda staging: nmpi.fetch(str(job_id), staging, out))
+    show_output(record)
     print(f"Fetched job {record['job_id']} [{provenance.label(record).line}]")
     print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
     return str(record["job_id"])
@@ -113,6 +125,7 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
             print("No EBRAINS token: running on the local emulator (results are EMULATED).")
 
     record, job_dir = run(name, job, out)
+    show_output(record)
     label = provenance.label(record)
     if name == "replay":
         print(f"Replayed from the results cache: {label.line}")

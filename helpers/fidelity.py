@@ -131,6 +131,105 @@ def compare_with_recordings() -> list[Row]:
     return [Row(t, t.measure(recorded[t.recording]), t.measure(emulated[t.recording])) for t in TARGETS]
 
 
+@dataclass(frozen=True)
+class FigureTarget:
+    """A fact of one of the catalogue's published chip figures (``reference/catalogue.md``), how it is measured
+    on the emulator's run of the same page's settings, and how close the emulator must come. Those figures come
+    from other chips of the same design, so the tolerances include the spread between chips."""
+
+    observation: str
+    figure: str
+    unit: str
+    chip: float
+    tolerance: float
+    measure: Callable[[dict], float]
+    set_by: str
+
+
+Run = dict  # t (µs), v (MADC codes), spikes (µs) of one emulated figure
+
+
+def _run_figure(figure: str) -> Run:
+    """The emulator with the settings of one of the catalogue's figures (its page's code, as a student runs it)."""
+    import bss2_emulator as pynn
+    from bss2_emulator.chip.fit import ADEX_SUBTHRESHOLD, GS_03_EXPERIMENT_1, GS_NEURON
+
+    calibrated = figure != "AdEx subthreshold"
+    pynn.setup(initial_config=pynn.helper.chip_from_file(pynn.helper.nightly_calib_path()) if calibrated else None)
+    try:
+        if figure == "AdEx subthreshold":
+            settings = {**ADEX_SUBTHRESHOLD, "reset_v_reset": 300, "reset_i_bias": 1022,
+                        "reset_enable_multiplication": True, "membrane_capacitance_capacitance": 63,
+                        "refractory_period_refractory_time": 30, "threshold_v_threshold": 620,
+                        "threshold_enable": True, "adaptation_enable": True, "adaptation_enable_pulse": True,
+                        "adaptation_i_bias_a": 10, "adaptation_i_bias_tau": 100, "adaptation_v_ref": 500,
+                        "adaptation_v_leak": 500}  # fmt: skip
+        else:
+            settings = GS_03_EXPERIMENT_1 if figure == "gs_03 experiment 1" else GS_NEURON
+        population = pynn.Population(1, pynn.cells.HXNeuron(**settings))
+        population.record(["spikes", "v"])
+        volley = {"gs_02": (5, 63), "gs_03 experiment 2": (26, 32)}.get(figure)
+        if volley:
+            sources = pynn.Population(
+                volley[0], pynn.cells.SpikeSourceArray(spike_times=[0.01, 0.03, 0.05, 0.07, 0.09])
+            )
+            synapse = pynn.synapses.StaticSynapse(weight=volley[1])
+            pynn.Projection(sources, population, pynn.AllToAllConnector(), synapse_type=synapse,
+                            receptor_type="excitatory")  # fmt: skip
+        pynn.run(0.1)
+        segment = population.get_data().segments[0]
+        times, values = trace(segment.irregularlysampledsignals[0])
+        return {"t": times * 1e3, "v": values, "spikes": np.asarray(segment.spiketrains[0]) * 1e3}
+    finally:
+        pynn.end()
+
+
+def _rest(run: Run) -> float:
+    return float(np.median(run["v"][run["t"] < 9.5]))
+
+
+def _peak(run: Run, start: float, stop: float) -> float:
+    return float(run["v"][(run["t"] > start) & (run["t"] < stop)].max())
+
+
+def _spike(run: Run, index: int) -> float:
+    return float(run["spikes"][index]) if len(run["spikes"]) > index else np.inf
+
+
+FIGURE_TARGETS: tuple[FigureTarget, ...] = (
+    FigureTarget("gs_02: resting level", "gs_02", "LSB", 190.0, 25.0, _rest, "leak curve (calibrated chip)"),
+    FigureTarget("gs_02: first PSP's peak", "gs_02", "LSB", 290.0, 25.0, lambda r: _peak(r, 10, 30),
+                 "synaptic gain"),
+    FigureTarget("gs_02: later peaks", "gs_02", "LSB", 320.0, 25.0, lambda r: _peak(r, 70, 100),
+                 "synaptic and membrane time constants"),
+    FigureTarget("gs_02: spikes", "gs_02", "", 0.0, 0.5, lambda r: float(len(r["spikes"])), "threshold curve"),
+    FigureTarget("gs_03 exp. 1: spikes in 100 µs", "gs_03 experiment 1", "", 7.0, 1.0,
+                 lambda r: float(len(r["spikes"])), "leak square law, level, reset"),
+    FigureTarget("gs_03 exp. 1: interspike interval", "gs_03 experiment 1", "µs", 83.0 / 6, 1.0,
+                 lambda r: float(np.diff(r["spikes"]).mean()), "leak square law, level, reset"),
+    FigureTarget("gs_03 exp. 1: peaks", "gs_03 experiment 1", "LSB", 560.0, 25.0, lambda r: float(r["v"].max()),
+                 "threshold curve"),
+    FigureTarget("gs_03 exp. 1: troughs", "gs_03 experiment 1", "LSB", 170.0, 25.0, lambda r: float(r["v"].min()),
+                 "reset curve, degeneration"),
+    FigureTarget("gs_03 exp. 2: first PSP's peak", "gs_03 experiment 2", "LSB", 410.0, 30.0,
+                 lambda r: _peak(r, 10, 30), "synaptic gain and saturation"),
+    FigureTarget("gs_03 exp. 2: spikes", "gs_03 experiment 2", "", 2.0, 0.5, lambda r: float(len(r["spikes"])),
+                 "stacked PSPs, threshold"),
+    FigureTarget("gs_03 exp. 2: first spike", "gs_03 experiment 2", "µs", 56.0, 3.0, lambda r: _spike(r, 0),
+                 "stacked PSPs, threshold"),
+    FigureTarget("gs_03 exp. 2: second spike", "gs_03 experiment 2", "µs", 95.0, 3.0, lambda r: _spike(r, 1),
+                 "stacked PSPs, threshold"),
+    FigureTarget("AdEx subthreshold: resting level", "AdEx subthreshold", "LSB", 325.0, 60.0, _rest,
+                 "leak curve, offset of a weak leak, adaptation"),
+)  # fmt: skip
+
+
+def compare_with_catalogue() -> list[Row]:
+    """Every fact of the catalogue's figures beside the emulator run with that page's settings."""
+    runs = {figure: _run_figure(figure) for figure in dict.fromkeys(t.figure for t in FIGURE_TARGETS)}
+    return [Row(t, t.chip, t.measure(runs[t.figure])) for t in FIGURE_TARGETS]
+
+
 Blocks = dict[str, neo.Block]
 
 
@@ -182,6 +281,9 @@ def main() -> None:
     fit.main()
     print("The emulator with each recording's settings, against the recording:")
     for row in compare_with_recordings():
+        print(f"  {row.target.observation:42s} {row.describe()}")
+    print("The emulator with the settings of the catalogue's published chip figures, against them:")
+    for row in compare_with_catalogue():
         print(f"  {row.target.observation:42s} {row.describe()}")
     print("Predictions for the tutorial's own settings (no hardware recording exists for them):")
     for name, value, unit in predictions(run_experiments()):

@@ -1,5 +1,5 @@
-"""``{bss2-fidelity-report}``: the emulator against the chip's recordings, and its predictions, measured while
-the page is read.
+"""``{bss2-fidelity-report}``: the emulator against the chip's recordings and the catalogue's published chip
+figures, and its predictions, measured while the page is read.
 
 For each recording: the recording and the emulator run with the same settings, overlaid in one
 figure, and a table of every quantity with the chip's value, the emulator's, the error and the
@@ -99,6 +99,7 @@ class FidelityReport(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         try:
             rows = fidelity.compare_with_recordings()
+            figures = fidelity.compare_with_catalogue()
             predicted = fidelity.predictions(fidelity.run_experiments())
         except RuntimeError as error:
             logger.error("Cannot measure the emulator: %s", error, location=self.get_location())
@@ -116,6 +117,22 @@ class FidelityReport(SphinxDirective):
         parts.append(
             f"<p>{sum(r.matches for r in rows)} of {len(rows)} quantities lie within their tolerance; the largest "
             f"error is {worst.ratio:.2f} of its tolerance ({html.escape(worst.target.observation.lower())}).</p>"
+        )
+        parts.append(
+            "<h4>The catalogue's published chip figures, against the emulator with each page's settings</h4>"
+            "<p>Facts read off the figures of the official tutorial catalogue (gs_02, gs_03, the AdEx page). They "
+            "come from other chips of the same design, so each tolerance includes the spread between chips.</p>"
+            + _comparison_html(figures)
+        )
+        outside = [r for r in figures if not r.matches]
+        parts.append(
+            f"<p>{len(figures) - len(outside)} of {len(figures)} lie within their tolerance"
+            + (
+                "; outside: " + "; ".join(f"{html.escape(r.target.observation)} ({r.ratio:.2f} of it)" for r in outside)
+                if outside
+                else ""
+            )
+            + ".</p>"
         )
         parts.append("<h4>The tutorial's own settings: predictions</h4>" + _predictions_html(predicted))
         return [nodes.raw("", "".join(parts), format="html")]

@@ -179,6 +179,10 @@ def _targets(population) -> dict[str, np.ndarray]:
     return {name: np.asarray(values, dtype=float) for name, values in population._parameters.items()}
 
 
+#: The (population, target) pairs this job process has warned about.
+_WARNED: set[tuple[str, str]] = set()
+
+
 def hxneuron_parameters(population, mismatch: Mismatch) -> dict[str, np.ndarray]:
     """Calibrate a ``CalibHXNeuronCuba``/``Coba`` population and keep the archives the real cell type offers."""
     targets = _targets(population)
@@ -188,7 +192,10 @@ def hxneuron_parameters(population, mismatch: Mismatch) -> dict[str, np.ndarray]
             raise AttributeError(f"{text} requires same value for all neurons")
     settings = calibrate(targets, population.chip_indices, mismatch, chip_seed())
     for missed in missed_targets(targets, settings, population.chip_indices, mismatch):
-        print(f"Calibration warning ({population.label}): {missed}.", file=sys.stderr)
+        about = (population.label, missed.split("=")[0])
+        if about not in _WARNED:  # once per population and target, however many runs calibrate it
+            _WARNED.add(about)
+            print(f"Calibration warning ({population.label}): {missed}.", file=sys.stderr)
     per_neuron = [{name: float(values[i]) for name, values in settings.items()} for i in range(population.size)]
     celltype._calib_target = targets
     celltype._calib_hwparams = per_neuron

@@ -71,7 +71,7 @@ class Snippet:
     events: stepped.Events  # times in µs from the start of the experiment
     on_chip: stepped.OnChip | None
     madc: dict[int, str]  # row -> recorded variable, one or two channels
-    log: list[str]
+    log: dict[str, str]  # warnings for the job's log, by what they are about
     reset_at_start: bool = False  # the chip configuration resets every neuron before the run (integrator mode)
 
     @property
@@ -99,7 +99,7 @@ class Neurons:
     sites: np.ndarray  # network.sites keys
     chip_index: np.ndarray  # the chip circuit each row's settings and deviations come from
     params: dict[str, np.ndarray]  # HXNeuron settings per row
-    log: list[str]
+    log: dict[str, str]  # warnings for the job's log, by what they are about
     e_rev: np.ndarray | None  # (3, rows) mV: reversal and reference potentials (NaN: current-based), or None
     couplings: list[tuple[int, int, float]]  # (row, row, nS) between compartments
 
@@ -125,7 +125,7 @@ def _neurons(state) -> Neurons:
     """The chip neurons in use, with their settings, the reversal potentials and the couplings."""
     populations = [p for p in state.populations if is_neuron(p)]
     if not populations:
-        return Neurons(np.zeros(0, int), np.zeros(0, int), {}, [], None, [])
+        return Neurons(np.zeros(0, int), np.zeros(0, int), {}, {}, None, [])
     mismatch = mismatch_of_chip(chip_seed())
     sites, chip_index, blocks, reversal, links = [], [], [], [], []
     rows = 0
@@ -150,13 +150,11 @@ def _neurons(state) -> Neurons:
     if state.enable_neuron_bypass:
         params["event_routing_enable_bypass_excitatory"][:] = 1
         params["event_routing_enable_bypass_inhibitory"][:] = 1
-    log = []
-    ignored = unmodelled_settings(params)
-    if ignored:
-        log.append(
-            f"Emulator warning: {', '.join(ignored)} set, but not modelled by the emulator: no effect here "
-            "(the emulator page lists what is modelled)."
-        )
+    log = {
+        setting.split("=")[0]: f"Emulator warning: {setting} set, but not modelled by the emulator: no effect here "
+        "(the emulator page lists what is modelled)."
+        for setting in unmodelled_settings(params)
+    }
     e_rev = np.concatenate(reversal, axis=1)
     return Neurons(
         np.concatenate(sites),
@@ -331,13 +329,20 @@ def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_sta
     return np.concatenate(rows), np.concatenate(times), voltages
 
 
+#: What this job process has printed a warning about.
+_WARNED: set[str] = set()
+
+
 def execute(snippets: list[Snippet], runs: int, runtimes_ms: list[float]) -> RunResults:
     """Run the snippets (of ``runtimes_ms``) as one continuous experiment and read out spikes and MADC traces."""
     bounds = [0.0, *np.cumsum(runtimes_ms).tolist()]
     if not snippets:
         return RunResults({}, {}, bounds)
-    for line in dict.fromkeys(line for s in snippets for line in s.log):
-        print(line, file=sys.stderr)
+    for snippet in snippets:
+        for about, line in snippet.log.items():
+            if about not in _WARNED:  # once per parameter and job, however many neurons and runs repeat it
+                _WARNED.add(about)
+                print(line, file=sys.stderr)
     rng = trial_rng(runs)
     first = snippets[0]
     mismatch = mismatch_of_chip(chip_seed())

@@ -71,3 +71,23 @@ def test_a_failing_script_shows_its_own_traceback_not_the_emulators(tmp_path):
     assert 'File "broken_experiment.py", line 5, in build' in process.stderr
     assert "ValueError: HXNeuron parameter 'leak_v_leak' = 2000 is out of range" in process.stderr
     assert "bss2_emulator" not in process.stderr and "pyNN/" not in process.stderr
+
+
+def test_the_terminal_shows_what_the_job_printed_and_each_warning_once(tmp_path):
+    """What is wrong (issue 16), 10: a job's own prints and the emulator's warnings reach the student, as the
+    chip's job log does; a setting the emulator does not model is named once, however many neurons and runs."""
+    (tmp_path / "loop.py").write_text(
+        "import pynn_brainscales.brainscales2 as pynn\n"
+        "print('measured 42 spikes')\n"
+        "for run in range(3):\n"
+        "    pynn.setup()\n"
+        "    pop = pynn.Population(4, pynn.cells.HXNeuron(refractory_period_enable_pause=True))\n"
+        "    pop.record('spikes')\n"
+        "    pynn.run(0.01)\n"
+        "    pynn.end()\n"
+    )
+    process = run_cli("run", "loop.py", "--backend", "emulator", cwd=tmp_path)
+    assert process.returncode == 0, process.stderr
+    assert "Job output:" in process.stdout
+    assert "  measured 42 spikes" in process.stdout
+    assert process.stdout.count("refractory_period_enable_pause=1 set, but not modelled") == 1

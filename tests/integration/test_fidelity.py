@@ -22,3 +22,14 @@ def test_the_tutorials_settings_are_predictions_that_behave_as_the_tutorial_says
     assert values["Exp. 2: sawtooth trough"] < values["Exp. 2: sawtooth peak"]
     assert values["Exp. 3: peaks, lowest to highest"] > 5  # identical settings, different circuits
     assert values["Exp. 4: excitatory PSPs (smallest)"] > 5 and values["Exp. 4: inhibitory PSP"] < -5
+
+
+@pytest.mark.parametrize("trial", ["1", "2"])
+def test_the_emulator_meets_the_catalogues_chip_figures_with_each_pages_settings(monkeypatch, trial):
+    """gs_02 and both gs_03 experiments, each fact within its tolerance. The AdEx page's subthreshold level is
+    not yet met (the emulator page and the benchmark report its ratio); it is measured, not checked, here."""
+    monkeypatch.setenv("BSS2_EMULATOR_TRIAL_SEED", trial)
+    rows = fidelity.compare_with_catalogue()
+    assert {r.target.figure for r in rows} == {"gs_02", "gs_03 experiment 1", "gs_03 experiment 2", "AdEx subthreshold"}
+    misses = [f"{r.target.observation}: {r.describe()}" for r in rows if not r.matches]
+    assert [m for m in misses if not m.startswith("AdEx subthreshold")] == []
