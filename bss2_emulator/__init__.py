@@ -44,7 +44,7 @@ from .projections import Projection
 from .standardmodels import cells, synapses  # noqa: F401
 from .standardmodels.synapses import StaticSynapse
 
-__version__ = "0.5.1"
+__version__ = "0.6.0"
 
 
 def list_standard_models() -> list[type]:

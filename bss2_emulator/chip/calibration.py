@@ -1,9 +1,9 @@
 """Calibration of the emulated chip: per-neuron HXNeuron settings that hit targets, as calix finds them.
 
 calix measures every neuron and searches, parameter by parameter, for the DAC setting that brings
-it to its target: first the membrane time constant (leak bias), then the leak potential (which the
-offset current shifts with the leak conductance), the reset plateau, the threshold, the synaptic
-time constants and strengths. On the emulated chip the transfer curves and every neuron's
+it to its target: first the membrane time constant (leak bias), then the leak potential, the reset
+plateau, the threshold, the synaptic time constants and strengths, all with the OTAs' degeneration on,
+so that they settle at their references. On the emulated chip the transfer curves and every neuron's
 deviations are known, so each search is an inversion of ``chip``'s curves. What remains is what
 limits calix on the chip as well:
 

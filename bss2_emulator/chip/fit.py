@@ -17,13 +17,15 @@ The physics of one neuron circuit, as its MADC sees it (``chip.model`` holds the
 - the OTAs' conductances grow with the square of their bias setting (the CapMem current cell in
   saturation feeding an OTA in weak inversion), scaled by 8 by the range switches, and in series with
   the output stage's limit, which the chip's fastest reset (about 0.5 µs) fixes;
-- without source degeneration (the uncalibrated default) an OTA settles below its reference by its
-  offset current over its conductance, saturating for weak biases; calix's configuration enables
+- without source degeneration (the uncalibrated default) an OTA settles below its reference by a fraction
+  of the reference's height above a zero (its systematic offset follows its input level), the fraction
+  falling as 1 / g for strong biases and saturating for weak ones; calix's configuration enables
   degeneration, which the gs pages inherit from their calibrated chip.
 
 What each reference pins: the silent level and the ramps' level fix the leak line and the offset;
 the ramps' time constant and gs_03's interval fix the leak's square law; the falls fix the reset
-conductance and, with gs_03's troughs, the reset line and the offset's saturation; the peaks of the
+conductance and, with gs_03's troughs, the reset line; the AdEx page's weak leak, beside the ramps'
+and the falls' levels, fixes the offset's saturation and how it follows the reference; the peaks of the
 recording and of gs_03 fix the threshold line. The constants in ``chip/model.py`` are this fit's output,
 rounded; a test keeps them equal.
 """
@@ -171,7 +173,8 @@ GS_03_EXPERIMENT_1 = {
     "reset_v_reset": 300, "reset_i_bias": 1022, "membrane_capacitance_capacitance": 63, "threshold_enable": True,
 }  # fmt: skip
 GS_03_SPIKES_US = (10.0, 24.0, 38.0, 52.0, 66.0, 80.0, 93.0)
-#: The AdEx page's subthreshold settings (no calibration; the adaptation is weak and left out of this fit).
+#: The AdEx page's subthreshold settings (no calibration; its adaptation, a = 10 tracking the leak, is weak and
+#: left out of this fit; the fidelity benchmark runs it with the adaptation).
 ADEX_SUBTHRESHOLD = {"leak_v_leak": 700, "leak_i_bias": 70, "leak_enable_division": True}
 #: A calibrated base: the switches calix's configuration sets.
 CALIX_SWITCHES = {"leak_enable_degeneration": True, "reset_enable_degeneration": True,
@@ -188,8 +191,9 @@ class Curves:
     leak_ns_at_reference: float
     reset_ns_at_reference: float
     max_conductance_ns: float
-    ota_offset_na: float
-    ota_offset_limit_mv: float
+    ota_offset_fraction: float
+    ota_offset_ns: float
+    ota_offset_zero_mv: float
     threshold_noise_mv: float
     readout_noise_lsb: float
 
@@ -218,8 +222,8 @@ C63_NS_US = CAPACITANCE_63_PF * 1e3  # pF, so that C / µs is in nS
 class _Model:
     """The circuit's laws (``chip.model``) with the constants under fit, in LSB and µs, for one neuron."""
 
-    NAMES = ("leak_c", "leak_k", "leak_g", "offset_na", "offset_limit", "reset_c", "reset_k", "reset_g",
-             "thr_c", "thr_k")  # fmt: skip
+    NAMES = ("leak_c", "leak_k", "leak_g", "offset_fraction", "offset_ns", "offset_zero", "reset_c", "reset_k",
+             "reset_g", "thr_c", "thr_k")  # fmt: skip
 
     def __init__(self, x: np.ndarray):
         self.p = dict(zip(self.NAMES, x, strict=True))
@@ -232,16 +236,16 @@ class _Model:
         scale = switch_scale(bool(s.get(f"{block}_enable_multiplication")), bool(s.get(f"{block}_enable_division")))
         return float(ota_conductance(np.asarray(s.get(f"{block}_i_bias", 0)), scale, at_reference, self.g_max))
 
-    def _shift(self, g: float, degenerated: bool) -> float:
-        limit_mv = self.p["offset_limit"] * MV_PER_LSB
-        mv = ota_offset_mv(np.asarray(g), np.asarray(bool(degenerated)), self.p["offset_na"], limit_mv)
+    def _shift(self, g: float, degenerated: bool, reference: float) -> float:
+        p = self.p
+        mv = ota_offset_mv(np.asarray(g), np.asarray(bool(degenerated)), np.asarray(reference * MV_PER_LSB),
+                           p["offset_fraction"], p["offset_ns"], p["offset_zero"] * MV_PER_LSB)  # fmt: skip
         return float(mv) / MV_PER_LSB
 
     def level(self, s: dict) -> float:
         g = self._g(self.p["leak_g"], s, "leak")
-        return (
-            self.p["leak_c"] + self.p["leak_k"] * s["leak_v_leak"] + self._shift(g, s.get("leak_enable_degeneration"))
-        )
+        reference = self.p["leak_c"] + self.p["leak_k"] * s["leak_v_leak"]
+        return reference + self._shift(g, s.get("leak_enable_degeneration"), reference)
 
     def tau(self, s: dict) -> float:
         return C63_NS_US / self._g(self.p["leak_g"], s, "leak")
@@ -249,7 +253,7 @@ class _Model:
     def plateau(self, s: dict) -> float:
         g = self._g(self.p["reset_g"], s, "reset")
         v = self.p["reset_c"] + self.p["reset_k"] * s["reset_v_reset"]
-        return v + self._shift(g, s.get("reset_enable_degeneration"))
+        return v + self._shift(g, s.get("reset_enable_degeneration"), v)
 
     def tau_reset(self, s: dict) -> float:
         return C63_NS_US / self._g(self.p["reset_g"], s, "reset")
@@ -300,9 +304,9 @@ def fit(m: Measured) -> tuple[Curves, list[Residual]]:
                   zip(("leak", "reset", "thr"), SLOPE_PRIORS.values(), strict=True)]  # fmt: skip
         return np.array(rows + priors)
 
-    start = [-180.0, 0.79, 200.0, -30.0, 150.0, -160.0, 0.88, 30.0, 100.0, 0.99]
-    lower = [-400.0, 0.5, 20.0, -1000.0, 10.0, -400.0, 0.5, 1.0, -200.0, 0.5]
-    upper = [200.0, 1.2, 2000.0, 0.0, 400.0, 200.0, 1.2, 500.0, 400.0, 1.5]
+    start = [-180.0, 0.79, 200.0, 0.2, 500.0, -300.0, -160.0, 0.88, 30.0, 100.0, 0.99]
+    lower = [-400.0, 0.5, 20.0, 0.0, 1.0, -3000.0, -400.0, 0.5, 1.0, -200.0, 0.5]
+    upper = [200.0, 1.2, 2000.0, 1.0, 1e5, 390.0, 200.0, 1.2, 500.0, 400.0, 1.5]
     x = least_squares(cost, start, bounds=(lower, upper), x_scale="jac").x
     model = _Model(x)
     p = model.p
@@ -314,8 +318,9 @@ def fit(m: Measured) -> tuple[Curves, list[Residual]]:
         leak_ns_at_reference=p["leak_g"],
         reset_ns_at_reference=p["reset_g"],
         max_conductance_ns=model.g_max,
-        ota_offset_na=p["offset_na"],
-        ota_offset_limit_mv=p["offset_limit"] * MV_PER_LSB,
+        ota_offset_fraction=p["offset_fraction"],
+        ota_offset_ns=p["offset_ns"],
+        ota_offset_zero_mv=p["offset_zero"] * MV_PER_LSB,
         threshold_noise_mv=m.isi_jitter * m.isi / np.sqrt(2) * slope * MV_PER_LSB,
         readout_noise_lsb=m.readout_noise,
     )

@@ -30,25 +30,31 @@ REFRACTORY_TICK_US = (CLOCK_TICK_US, 16 * CLOCK_TICK_US)
 # --- Nominal transfer curves (uncalibrated chip), value = offset + slope * DAC ---
 # The output of ``python -m bss2_emulator.chip.fit``: one fit to every public reference at once (the two
 # recordings in recordings/ and the catalogue's published chip figures); a test keeps them equal.
-LEAK_MV = (-148.22, 0.91745)
-RESET_MV = (-98.63, 1.05329)
-THRESHOLD_MV = (119.01, 1.16177)
+LEAK_MV = (-143.09, 0.92357)
+RESET_MV = (-110.86, 1.02453)
+THRESHOLD_MV = (107.98, 1.19909)
 #: The leak/reset OTAs' conductance grows with the square of the bias setting: the CapMem's current cell is a
 #: transistor in saturation (square law), and the OTA runs in weak inversion, where its transconductance is
 #: proportional to that current. The conductance (nS) at the reference setting, scaled by 8 by multiplication
 #: or division ...
 BIAS_REFERENCE_LSB = 150.0
-LEAK_NS_AT_REFERENCE = 214.876
-RESET_NS_AT_REFERENCE = 40.180
+LEAK_NS_AT_REFERENCE = 214.187
+RESET_NS_AT_REFERENCE = 39.666
 #: ... in series with the output stage's own limit (nS), so that the fastest time constant at
 #: capacitance 63 is about 0.5 µs, as on the chip.
-MAX_CONDUCTANCE_NS = 6443.0
-#: Without source degeneration (``*_enable_degeneration`` off, the uncalibrated default), the OTA carries a
-#: systematic offset current (nA) that shifts its settling level below its reference by ``current / g``;
-#: the OTA can hold the shift only within its input range, so the shift saturates (mV) for weak biases.
-#: calix's configuration enables degeneration, which removes the offset.
-OTA_OFFSET_NA = -221.524
-OTA_OFFSET_LIMIT_MV = 187.606
+MAX_CONDUCTANCE_NS = 6479.3
+#: Without source degeneration (``*_enable_degeneration`` off, the uncalibrated default), an OTA settles below
+#: its reference, by a fraction of the reference's height above OTA_OFFSET_ZERO_MV: a simple OTA's systematic
+#: offset follows its input common-mode level, to first order linearly. The fraction is
+#: ``OTA_OFFSET_FRACTION * tanh(OTA_OFFSET_NS / g)``: it falls as ``1 / g`` for strong OTAs and saturates for weak
+#: ones, which settle instead of falling to the rail. calix's configuration enables degeneration, which
+#: removes the offset.
+OTA_OFFSET_FRACTION = 0.1611
+OTA_OFFSET_NS = 1752.3
+OTA_OFFSET_ZERO_MV = -455.03
+#: The membrane node's own junction leakage (nA), towards ground: it only shows where nothing else holds the
+#: membrane (a leak bias of 0), which then drifts to the bottom rail (an assumption; no recording pins it).
+MEMBRANE_LEAKAGE_NA = -0.005
 #: Membrane noise at the threshold comparator (mV, std, fresh for every crossing): it gives the
 #: interspike intervals the jitter of the recording.
 THRESHOLD_NOISE_MV = 0.362
@@ -68,7 +74,7 @@ MEMBRANE_RAILS_MV = (0.0, 1200.0)
 #: setting 200 (the tutorial's), and spans calix's 0.3 to 30 µs within the setting's range.
 SYN_TAU_US_AT_REFERENCE = 7.62
 # Synaptic current jump per weight LSB at full transconductance (gm = 1022), in nA.
-SYN_NA_PER_WEIGHT = 1.03
+SYN_NA_PER_WEIGHT = 1.015
 #: The synaptic input saturates softly (solvers.exact.saturated) towards the current of this many full-weight
 #: events at full synapse DAC bias. The limit is the input stage's, so a lower synapse DAC bias makes each event
 #: smaller but not the limit, as pynn_brainscales describes it. With the gain above, fitted to the catalogue's
@@ -197,7 +203,7 @@ class AdEx:
 class NeuronModel:
     """Physical parameters of a set of neurons in engine units, one array entry per neuron."""
 
-    e_leak: np.ndarray  # mV, the level the leak and the offset currents settle at
+    e_leak: np.ndarray  # mV, the level the leak, its OTA's offset and the constant currents settle at
     tau_mem: np.ndarray  # µs
     v_threshold: np.ndarray  # mV
     threshold_enabled: np.ndarray  # bool
@@ -242,15 +248,16 @@ def ota_conductance(
 def ota_offset_mv(
     conductance_ns: np.ndarray,
     degenerated: np.ndarray,
-    current_na: float = OTA_OFFSET_NA,
-    limit_mv: float = OTA_OFFSET_LIMIT_MV,
+    reference_mv: np.ndarray,
+    fraction: float = OTA_OFFSET_FRACTION,
+    crossover_ns: float = OTA_OFFSET_NS,
+    zero_mv: float = OTA_OFFSET_ZERO_MV,
 ) -> np.ndarray:
-    """How far a leak or reset OTA without degeneration settles from its reference (mV, signed).
-
-    ``current / g`` for strong OTAs, saturating at ``limit`` for weak ones; zero with degeneration."""
+    """How far a leak or reset OTA without degeneration settles below its reference (mV, negative); zero with
+    degeneration."""
     g = np.maximum(conductance_ns, G_OFF_NS)
-    shift = limit_mv * np.tanh(current_na * 1e3 / (g * limit_mv))
-    return np.where(degenerated, 0.0, shift)
+    shift = -fraction * np.tanh(crossover_ns / g) * np.maximum(np.asarray(reference_mv) - zero_mv, 0.0)
+    return np.where(degenerated | (g <= G_OFF_NS), 0.0, shift)  # an OTA switched off has no offset either
 
 
 def synaptic_tau_us(bias: np.ndarray) -> np.ndarray:
@@ -287,13 +294,17 @@ def neuron_model(
 
     g_leak = conductance("leak", LEAK_NS_AT_REFERENCE, dev(mismatch.g_leak))
     g_reset = conductance("reset", RESET_NS_AT_REFERENCE, dev(mismatch.g_reset))
-    current_na = np.where(get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0)
+    current_na = MEMBRANE_LEAKAGE_NA + np.where(
+        get("constant_current_enable") > 0, OFFSET_NA_PER_LSB * get("constant_current_i_offset"), 0.0
+    )
     v_leak = LEAK_MV[0] + LEAK_MV[1] * get("leak_v_leak") + dev(mismatch.leak)
-    e_leak = v_leak + ota_offset_mv(g_leak, get("leak_enable_degeneration") > 0) + current_na / g_leak * 1e3
+    e_leak = v_leak + ota_offset_mv(g_leak, get("leak_enable_degeneration") > 0, v_leak) + current_na / g_leak * 1e3
     v_reset = RESET_MV[0] + RESET_MV[1] * get("reset_v_reset") + dev(mismatch.reset)
     # One leak/reset circuit: during the refractory time it pulls towards the reset potential through the
     # reset conductance instead of the leak's, with the same kind of offset; the constant current acts throughout.
-    v_plateau = v_reset + ota_offset_mv(g_reset, get("reset_enable_degeneration") > 0) + current_na / g_reset * 1e3
+    v_plateau = (
+        v_reset + ota_offset_mv(g_reset, get("reset_enable_degeneration") > 0, v_reset) + current_na / g_reset * 1e3
+    )
 
     def synapse(kind: str, tau_dev: np.ndarray, gain_dev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bias = get(f"{kind}_input_i_bias_tau")

@@ -300,16 +300,27 @@ def _run_exact(snippet: Snippet, madc_rows: dict, channels: list, t_start, v_sta
     return result.spike_neuron, result.spike_time, voltages
 
 
+def _adapted_start(model, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The membrane and adaptation at t = 0: a neuron with adaptation that rests below its threshold starts at the
+    rest that leak and adaptation reach together, as on the chip, which runs on before a run; the others
+    start as they are, with the adaptation their membrane holds."""
+    adex = model.adex
+    if adex is None or not adex.adaptation.any():
+        return v, np.zeros(len(v))
+    rest = (model.e_leak / model.tau_mem + adex.a * adex.v_ref) / (1 / model.tau_mem + adex.a)
+    resting = adex.adaptation & (~model.threshold_enabled | (rest < model.v_threshold))
+    v = np.where(resting, np.clip(rest, *MEMBRANE_RAILS_MV), v)
+    return v, np.where(adex.adaptation, adex.a * (v - adex.v_ref), 0.0)
+
+
 def _run_stepped(snippets: list[Snippet], madc_rows: dict, channels: list, t_start, v_start, rng) -> Readout:
     """Free-running before t = 0 by the exact solver (no input arrives before the experiment), then every
     snippet in 8 ns steps, each going on from the state the one before left."""
     first = snippets[0]
     n = len(first.ids)
     free = exact.simulate(first.model, exact.InputSpikes.none(n), t_start, 0.0, v_start, np.zeros(n, bool))
-    # The adaptation starts from its steady state at the starting membrane, as on the chip, which runs on.
-    adex = first.model.adex
-    w = np.where(adex.adaptation, adex.a * (free.final_v - adex.v_ref), 0.0) if adex is not None else np.zeros(n)
-    state = stepped.State(0.0, free.final_v, np.zeros(n), np.zeros(n), w, free.final_refractory_end)
+    v, w = _adapted_start(first.model, free.final_v)
+    state = stepped.State(0.0, v, np.zeros(n), np.zeros(n), w, free.final_refractory_end)
     traced = np.isin(np.arange(n), list(madc_rows))
     rows, times, steps = [], [], []
     for snippet in snippets:

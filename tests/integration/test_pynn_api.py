@@ -757,7 +757,7 @@ def test_multicompartment_neurons_couple_their_compartments(tmp_path, monkeypatc
     for heights in (out["weak"], out["strong"]):
         assert heights[0] > heights[1] > heights[2] > 8, out
     assert out["strong"][2] / out["strong"][0] > out["weak"][2] / out["weak"][0]
-    assert out["none"][0] > 20 and out["none"][1] < 7 and out["none"][2] < 7, out  # 7: the readout noise's peaks
+    assert out["none"][0] > 20 and out["none"][1] < 8 and out["none"][2] < 8, out  # 8: above the readout noise's peaks
 
 
 def test_multicompartment_labels_and_single_compartment_neurons_say_what_is_wrong(tmp_path):
