@@ -83,6 +83,7 @@ BRIAN = textwrap.dedent(
         tau_exc : second (constant)
         t_ref : second (constant)
         max_exc : 1 (constant)
+        burst : 1
         '''
         group = b2.NeuronGroup(512, eqs, threshold="v >= v_threshold", refractory="t_ref", method="exponential_euler")
         group.e_leak, group.v_plateau = model["e_leak"], model["v_plateau"]
@@ -93,9 +94,10 @@ BRIAN = textwrap.dedent(
         group.v = np.array(model["v_plateau"]) + rng.random(512) * (np.array(model["v_threshold"]) - model["v_plateau"])
         if "weight" in model:
             weight = np.array(model["weight"])
-            synapses = b2.Synapses(group, group, "w : 1",
-                                   on_pre="i_exc_post = clip(i_exc_post + w, -1e30, max_exc_post)",
-                                   delay=model["delay_us"] * us)
+            # The emulator's synaptic input: the events of one step arrive as a burst that saturates softly.
+            synapses = b2.Synapses(group, group, "w : 1", on_pre="burst_post += w", delay=model["delay_us"] * us)
+            group.run_regularly(chr(10).join(["i_exc += max_exc * tanh(burst / max_exc)", "burst = 0"]),
+                                when="after_synapses")
             pre, post = np.nonzero(weight)
             synapses.connect(i=pre, j=post)
             synapses.w = weight[pre, post]

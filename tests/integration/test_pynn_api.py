@@ -24,7 +24,7 @@ from pynn_brainscales.brainscales2.standardmodels.synapses import StaticSynapse
 LOT = dict(leak_v_leak=1000, leak_i_bias=200, threshold_v_threshold=300, reset_v_reset=400,
            membrane_capacitance_capacitance=63, refractory_period_refractory_time=120, threshold_enable=True,
            reset_i_bias=1022, reset_enable_multiplication=True)
-INPUT = dict(leak_v_leak=700, leak_i_bias=500, excitatory_input_enable=True, excitatory_input_i_bias_gm=1000,
+INPUT = dict(leak_v_leak=700, leak_i_bias=300, excitatory_input_enable=True, excitatory_input_i_bias_gm=1000,
              excitatory_input_i_bias_tau=200, inhibitory_input_enable=True, inhibitory_input_i_bias_gm=1000,
              inhibitory_input_i_bias_tau=200)
 
