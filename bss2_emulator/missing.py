@@ -41,16 +41,34 @@ LIBRARIES = {
 }
 
 
+#: What pynn_brainscales offers instead of PyNN's other standard cell types (IF_cond_exp, ...), which it lacks.
+CELL_TYPES = (
+    "HXNeuron (the circuit's settings), CalibHXNeuronCuba and CalibHXNeuronCoba (calibrated to targets in model "
+    "units), and the sources SpikeSourceArray, SpikeSourcePoisson and SpikeSourcePoissonOnChip"
+)
+
+
+def _pynn_cell_type(name: str) -> bool:
+    from pyNN.standardmodels import cells
+
+    return isinstance(getattr(cells, name, None), type)
+
+
 def missing_name(module: str, name: str) -> AttributeError:
     """An ``AttributeError`` that says the emulator lacks ``module.name`` and where to look."""
+    if module.endswith(".cells") and _pynn_cell_type(name):
+        return AttributeError(
+            f"{module}.{name}: pynn_brainscales has no {name}, on the chip as in the emulator. Its cell types are "
+            f"{CELL_TYPES}; {EMULATOR_PAGE} describes them."
+        )
     if name in OUT_OF_SCOPE:
         return AttributeError(
             f"{module}.{name}: the BrainScaleS-2 emulator does not model {OUT_OF_SCOPE[name]}. A page that needs "
             f"it runs on the chip only; {EMULATOR_PAGE} lists what the emulator models."
         )
     return AttributeError(
-        f"module {module!r} has no attribute {name!r} in the BrainScaleS-2 emulator: the emulator does not "
-        f"have it yet. See {EMULATOR_PAGE} for what is modelled; on the chip, the library has it."
+        f"module {module!r} has no attribute {name!r} in the BrainScaleS-2 emulator. See {EMULATOR_PAGE} for "
+        "what the emulator models, and the pynn_brainscales documentation for what the chip's library offers."
     )
 
 

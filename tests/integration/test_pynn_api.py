@@ -568,7 +568,19 @@ def test_a_missing_name_says_the_emulator_lacks_it(tmp_path):
         pynn.plasticity_rules
     """, expect_failure=True)  # fmt: skip
     assert "AttributeError" in log and "'plasticity_rules'" in log
-    assert "the emulator does not have it yet" in log and "emulator.html#what-the-emulator-models" in log
+    assert "has no attribute 'plasticity_rules' in the BrainScaleS-2 emulator" in log
+    assert "emulator.html#what-the-emulator-models" in log and "the library has it" not in log
+
+
+def test_a_pynn_cell_type_the_chip_lacks_names_the_chips_cell_types(tmp_path):
+    """PyNN's IF_cond_exp exists neither on the chip nor in the emulator: the error says what the chip offers."""
+    log = run(tmp_path, """
+        pynn.setup()
+        pynn.Population(1, pynn.cells.IF_cond_exp())
+    """, expect_failure=True)  # fmt: skip
+    assert "pynn_brainscales has no IF_cond_exp, on the chip as in the emulator" in log
+    assert "HXNeuron" in log and "CalibHXNeuronCuba" in log and "CalibHXNeuronCoba" in log
+    assert "run the script on the chip" not in log
 
 
 def test_membrane_noise_gives_each_trial_its_own_trace(tmp_path):

@@ -151,6 +151,15 @@ def test_fetch_refuses_what_is_not_a_job_id(lab, fake_ebrains):
         fetch_job("../1000", destination=lab / "out")
 
 
+def test_fetching_a_job_the_queue_does_not_have_says_so(lab, fake_ebrains):
+    with pytest.raises(QueueError, match=r"The queue has no job 4242: check the number"):
+        fetch_job("4242", destination=lab / "out")
+    process = cli("fetch", "4242", "--output-dir", "term", cwd=lab)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and err.startswith("error: The queue has no job 4242") and "Traceback" not in err
+    assert not (lab / "term").exists() or not any((lab / "term").iterdir())
+
+
 def test_a_token_expiring_while_waiting_names_the_job(lab, fake_ebrains):
     fake_ebrains.step_seconds = 0.5
     fake_ebrains.fail("/jobs/1000", 401, {"detail": "Token may have expired"}, method="GET")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 
 import pytest
 
@@ -125,3 +126,12 @@ def test_every_project_name_a_benchmark_imports_exists(path):
             module = importlib.import_module(node.module)
             missing = [alias.name for alias in node.names if not hasattr(module, alias.name)]
             assert missing == [], f"{path.name} imports {missing} from {node.module}, which has no such name"
+
+
+@pytest.mark.parametrize("folder", ["jobs", "out", "OUT", "my_experiments"])
+def test_the_output_folders_the_readme_names_are_ignored_by_git(folder):
+    """What the README's commands write stays out of a reviewer's diff."""
+    readme = (REPOSITORY / "README.md").read_text()
+    assert folder in readme
+    check = subprocess.run(["git", "check-ignore", "-q", f"{folder}/job_1/result.dat"], cwd=REPOSITORY, check=False)
+    assert check.returncode == 0, f"{folder}/ is not in .gitignore"

@@ -173,7 +173,15 @@ def fetch(job_id: str, workdir: Path, output_dir: Path | None = None) -> dict:
     client = job_client(deadline)
     journal = Journal(output_dir or workdir.parent)
     entry = journal.by_job_id(str(job_id))
-    job_info = with_retries(lambda: client.get_job(job_id, with_log=False), deadline, f"fetching job {job_id}")
+    try:
+        job_info = with_retries(lambda: client.get_job(job_id, with_log=False), deadline, f"fetching job {job_id}")
+    except Exception as error:
+        if str(error).startswith("No such job"):  # the nmpi client's words for the queue's 404
+            raise QueueError(
+                f"The queue has no job {job_id}: check the number. Each run prints its job id, and the collab's "
+                "Job Manager lists them."
+            ) from None
+        raise
     with tempfile.TemporaryDirectory(prefix="bss2-fetch-") as scratch:
         script = Path(scratch) / (entry.script if entry else "run.py")
         script.write_text(str(job_info.get("code") or ""))
