@@ -159,15 +159,15 @@ MODELLED = frozenset(
 )
 
 
-def unmodelled_settings(params: dict[str, np.ndarray]) -> list[str]:
-    """The parameters set away from their default that the emulator does not model, as ``name=value``."""
-    found = []
+def unmodelled_settings(params: dict[str, np.ndarray]) -> dict[str, str]:
+    """The parameters set away from their default that the emulator does not model: name -> ``name=value``."""
+    found = {}
     for name, values in params.items():
         if name in MODELLED:
             continue
         changed = np.asarray(values, dtype=float) != float(PARAMETERS[name].default)
         if np.any(changed):
-            found.append(f"{name}={np.asarray(values, dtype=float)[changed].flat[0]:g}")
+            found[name] = f"{name}={np.asarray(values, dtype=float)[changed].flat[0]:g}"
     return found
 
 

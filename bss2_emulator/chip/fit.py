@@ -242,18 +242,20 @@ class _Model:
                            p["offset_fraction"], p["offset_ns"], p["offset_zero"] * MV_PER_LSB)  # fmt: skip
         return float(mv) / MV_PER_LSB
 
+    def _settled(self, s: dict, block: str, potential: str) -> float:
+        """Where the leak or reset OTA holds the membrane: its reference, shifted by its offset."""
+        g = self._g(self.p[f"{block}_g"], s, block)
+        reference = self.p[f"{block}_c"] + self.p[f"{block}_k"] * s[potential]
+        return reference + self._shift(g, s.get(f"{block}_enable_degeneration"), reference)
+
     def level(self, s: dict) -> float:
-        g = self._g(self.p["leak_g"], s, "leak")
-        reference = self.p["leak_c"] + self.p["leak_k"] * s["leak_v_leak"]
-        return reference + self._shift(g, s.get("leak_enable_degeneration"), reference)
+        return self._settled(s, "leak", "leak_v_leak")
 
     def tau(self, s: dict) -> float:
         return C63_NS_US / self._g(self.p["leak_g"], s, "leak")
 
     def plateau(self, s: dict) -> float:
-        g = self._g(self.p["reset_g"], s, "reset")
-        v = self.p["reset_c"] + self.p["reset_k"] * s["reset_v_reset"]
-        return v + self._shift(g, s.get("reset_enable_degeneration"), v)
+        return self._settled(s, "reset", "reset_v_reset")
 
     def tau_reset(self, s: dict) -> float:
         return C63_NS_US / self._g(self.p["reset_g"], s, "reset")

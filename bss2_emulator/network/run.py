@@ -151,9 +151,9 @@ def _neurons(state) -> Neurons:
         params["event_routing_enable_bypass_excitatory"][:] = 1
         params["event_routing_enable_bypass_inhibitory"][:] = 1
     log = {
-        setting.split("=")[0]: f"Emulator warning: {setting} set, but not modelled by the emulator: no effect here "
+        name: f"Emulator warning: {setting} set, but not modelled by the emulator: no effect here "
         "(the emulator page lists what is modelled)."
-        for setting in unmodelled_settings(params)
+        for name, setting in unmodelled_settings(params).items()
     }
     e_rev = np.concatenate(reversal, axis=1)
     return Neurons(

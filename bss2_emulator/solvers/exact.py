@@ -133,13 +133,18 @@ def _first(condition, n: int, window: np.ndarray) -> np.ndarray:
     return np.where(found, hi, np.inf)
 
 
+def _columns(t: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Per-neuron arrays shaped to broadcast against ``t``: as they are for (n,), as columns for (n, k)."""
+    return [a[:, None] for a in arrays] if np.ndim(t) == 2 else list(arrays)
+
+
 def _driven_crossing(v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, theta, window):
     """First time within ``window`` at which the driven membrane reaches theta, or inf."""
-    args = (v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
+    args = (v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, theta)
 
     def reached(t):
-        shaped = [a[:, None] for a in args] if t.ndim == 2 else args
-        return unbounded(t, *shaped) >= (theta[:, None] if t.ndim == 2 else theta)
+        *state, threshold = _columns(t, *args)
+        return unbounded(t, *state) >= threshold
 
     dt = _first(reached, len(v), window)
     return np.where(v >= theta, 0.0, dt)
@@ -151,7 +156,7 @@ def _rail_hit(v, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, window):
     low, high = MEMBRANE_RAILS_MV
 
     def outside(t):
-        free = unbounded(t, *([a[:, None] for a in args] if t.ndim == 2 else args))
+        free = unbounded(t, *_columns(t, *args))
         return (free <= low) | (free >= high)
 
     return _first(outside, len(v), window)
@@ -162,7 +167,7 @@ def _rail_release(rail, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh, window):
     args = (rail, i_exc, i_inh, tau, v_inf, tau_exc, tau_inh)
 
     def inward(t):
-        return _inward(t, *([a[:, None] for a in args] if t.ndim == 2 else args))
+        return _inward(t, *_columns(t, *args))
 
     return _first(inward, len(rail), window)
 
