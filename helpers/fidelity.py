@@ -18,11 +18,11 @@ from pathlib import Path
 
 import neo
 import numpy as np
-from neo.io import PickleIO
 
 from bss2_emulator.chip.fit import SETTINGS, cycles, load
 from bss2_emulator.job_process import run_script
 
+from . import safe_pickle
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
 from .experiments import QUEUE_RUNNER, experiment_scripts
 
@@ -243,7 +243,7 @@ def run_experiments() -> Blocks:
             process = run_script(folder / name, folder)
             if process.returncode != 0:
                 raise RuntimeError(f"{name} failed on the emulator:\n{process.stderr[-2000:]}")
-            blocks[Path(name).stem] = PickleIO(str(folder / f"{Path(name).stem}.dat")).read_block()
+            blocks[Path(name).stem] = safe_pickle.read_block(folder / f"{Path(name).stem}.dat")
     return blocks
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import neo
 import numpy as np
-from neo.io import PickleIO
 
+from . import safe_pickle
 from .analysis import sawtooth, trace
 from .cache import provenance
 from .errors import BSS2Error
@@ -40,7 +40,9 @@ def load_block(path: str | Path) -> neo.Block:
             + " Check the job id and that the experiment script writes this file."
         )
     try:
-        return PickleIO(str(path)).read_block()
+        return safe_pickle.read_block(path)
+    except safe_pickle.UnsafeResultFile as error:
+        raise ResultFileError(f"{path} was not read: {error}") from None
     except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError, ValueError) as error:
         raise ResultFileError(
             f"{path} cannot be read with neo {neo.__version__} ({type(error).__name__}: {error}). PickleIO files "

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import tempfile
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
@@ -31,15 +33,19 @@ def thumbnail_png(script_name: str) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from helpers.cache import provenance
     from helpers.cache.store import ResultsCache
     from helpers.plotting import result_figure
 
     scripts = experiment_scripts()
     if script_name not in scripts:
         raise ValueError(f"{SCHEME}{script_name}: the tutorial has no %%file cell for {script_name}.")
-    entry = ResultsCache().lookup(script_name, scripts[script_name].encode(), {"SOFTWARE_VERSION": software_version()})
-    with contextlib.redirect_stdout(io.StringIO()):  # the figure's "No spikes found" note is for notebooks
-        fig = result_figure(entry.files_dir / script_name.replace(".py", ".dat"))
+    cache = ResultsCache()
+    entry = cache.lookup(script_name, scripts[script_name].encode(), {"SOFTWARE_VERSION": software_version()})
+    with tempfile.TemporaryDirectory(prefix="bss2-thumbnail-") as job_dir:
+        provenance.write(Path(job_dir), cache.restore(entry, Path(job_dir)))
+        with contextlib.redirect_stdout(io.StringIO()):  # the figure's "No spikes found" note is for notebooks
+            fig = result_figure(Path(job_dir) / script_name.replace(".py", ".dat"))
     fig.set_size_inches(5.0, 3.0 if len(fig.axes) == 1 else 4.2)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=72, bbox_inches="tight")

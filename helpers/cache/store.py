@@ -4,6 +4,10 @@ Each entry is a folder ``results/<script stem>-<key>/`` holding the job's output
 files under ``files/`` and the job's ``provenance.json``. Entries are written
 atomically; a missing or edited file makes the entry corrupt, which is reported
 as such instead of failing later inside neo.
+
+Entries arrive in pull requests, so none of them is ever unpickled: a job's neo
+pickle is stored as arrays and JSON (``neo_arrays``), and ``restore`` writes
+the ``.dat`` file back from them. An entry holding a pickle is refused.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from neo.io import PickleIO
+
+from .. import safe_pickle
 from ..errors import BSS2Error
 from ..jobs import PLATFORM
 from ..paths import RESULTS
-from . import atomic, provenance
+from . import atomic, neo_arrays, provenance
 
 REFRESH_COMMAND = "make results BSS2_BACKEND=emulator   (or BSS2_BACKEND=nmpi for the chip)"
 
@@ -27,6 +34,17 @@ class NotCached(BSS2Error, LookupError):
 
 class CorruptCacheEntry(BSS2Error, RuntimeError):
     """A cache entry whose files do not match its provenance record."""
+
+
+def _is_pickle(path: Path) -> bool:
+    """Whether ``path`` starts as a pickle of protocol 2 or later does (as every neo pickle does)."""
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+def _stored_as_arrays(name: str) -> bool:
+    return any(part.endswith(neo_arrays.SUFFIX) for part in Path(name).parts[:-1])
 
 
 def cache_key(script_text: bytes, config: dict) -> str:
@@ -90,19 +108,57 @@ class ResultsCache:
                     f"Cache entry {path.name} is corrupt: {name} is missing or changed since it was recorded. "
                     f"Delete {path} and run {REFRESH_COMMAND}"
                 )
+            if not _stored_as_arrays(name) and _is_pickle(file):
+                raise CorruptCacheEntry(
+                    f"Cache entry {path.name} cannot be trusted: {name} is a pickle, which could run code when "
+                    f"read, and results/ never holds one. It was not read. Delete {path} and run {REFRESH_COMMAND}"
+                )
         return Entry(path, record)
 
     def store(self, script_name: str, script_text: bytes, config: dict, job_dir: Path) -> Entry:
-        """Store a finished job folder (its files and its provenance record); all or nothing."""
+        """Store a finished job folder (its files, neo pickles as arrays, and its provenance record); all or
+        nothing."""
         path = self._path(script_name, cache_key(script_text, config))
         record = provenance.load(job_dir)
         with atomic.staged_directory(path) as staging:
+            files = staging / "files"
             for name in record["files"]:
-                target = staging / "files" / name
+                target = files / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(job_dir / name, target)
+                if _is_pickle(job_dir / name):
+                    try:
+                        block = safe_pickle.read_block(job_dir / name)
+                    except safe_pickle.UnsafeResultFile as error:
+                        raise CorruptCacheEntry(f"{name} of job {record['job_id']} was not stored: {error}") from None
+                    neo_arrays.write(block, target.with_name(target.name + neo_arrays.SUFFIX))
+                else:
+                    shutil.copyfile(job_dir / name, target)
+            stored = sorted(p for p in files.rglob("*") if p.is_file())
+            record = {**record, "files": {str(p.relative_to(files)): provenance.sha256(p.read_bytes()) for p in stored}}
             provenance.write(staging, record)
         return Entry(path, record)
+
+    def restore(self, entry: Entry, workdir: Path) -> dict:
+        """Write the job's files of ``entry`` into ``workdir`` (each neo result as the ``.dat`` pickle the job
+        wrote); return the entry's record, listing the files written."""
+        for name in entry.provenance["files"]:
+            source = entry.files_dir / name
+            if not _stored_as_arrays(name):
+                (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, workdir / name)
+        for folder in sorted(entry.files_dir.rglob("*" + neo_arrays.SUFFIX)):
+            target = workdir / folder.relative_to(entry.files_dir).with_suffix("")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                PickleIO(str(target)).write_block(neo_arrays.read(folder))
+            except neo_arrays.BadArrays as error:
+                raise CorruptCacheEntry(
+                    f"Cache entry {entry.path.name} cannot be read: {error}. Delete {entry.path} and run "
+                    f"{REFRESH_COMMAND}"
+                ) from None
+        written = sorted(p for p in workdir.rglob("*") if p.is_file() and p.name != provenance.PROVENANCE_FILE)
+        files = {str(p.relative_to(workdir)): provenance.sha256(p.read_bytes()) for p in written}
+        return {**entry.provenance, "files": files}
 
     def prune(self, script_name: str, keep: Path) -> None:
         """Remove the entries of ``script_name`` other than ``keep`` (results of older script versions)."""
