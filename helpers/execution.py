@@ -80,6 +80,18 @@ def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
     return _publish(out, lambda staging: backends.load(name).run(job, staging))
 
 
+def _signing_key_for(backend: str) -> Path | None:
+    """The key that will sign hardware results before they are stored; refused before anything is submitted."""
+    key = settings.current().signing_key
+    if backend == "nmpi" and key is None:
+        raise SettingError(
+            "Hardware results are stored in results/ only signed, so that no one can pass off a result as the "
+            "chip's: set BSS2_SIGNING_KEY to your SSH key (e.g. ~/.ssh/id_ed25519), whose public key is listed in "
+            "allowed_signers. Nothing was submitted."
+        )
+    return key.expanduser() if key else None
+
+
 def show_output(record: dict) -> None:
     """Print what the job printed (its script's output and the chip software's or emulator's warnings), as the
     chip's job log holds it: the last lines, as plain text, as its provenance keeps them."""
@@ -123,6 +135,7 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
         name = "nmpi" if token_available() else "emulator"
         if name == "emulator":
             print("No EBRAINS token: running on the local emulator (results are EMULATED).")
+    signing_key = _signing_key_for(name) if config.record else None
 
     record, job_dir = run(name, job, out)
     show_output(record)
@@ -131,7 +144,7 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
         print(f"Replayed from the results cache: {label.line}")
     else:
         if config.record:
-            ResultsCache().store(script.name, script.read_bytes(), job.config, job_dir)
+            ResultsCache().store(script.name, script.read_bytes(), job.config, job_dir, signing_key)
             print("Recorded in the results cache (results/).")
         print(f"{record['job_id']} time used: {time.monotonic() - started:.1f} s  [{label.line}]")
     print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])
@@ -145,10 +158,11 @@ def refresh_results(backend: str | None = None, cache: ResultsCache | None = Non
     if backend not in ("emulator", "nmpi"):
         raise SettingError(f"Refreshing needs a live backend (emulator or nmpi), not {backend!r}.")
     config = {"SOFTWARE_VERSION": software_version()}
+    signing_key = _signing_key_for(backend)
 
     def run_one(script: Path, out: Path) -> Path:
         record, job_dir = run(backend, Job(script, config), out)
         print(f"{script.name}: job {record['job_id']} finished")
         return job_dir
 
-    return refresh(experiment_scripts(), config, run_one, cache or ResultsCache())
+    return refresh(experiment_scripts(), config, run_one, cache or ResultsCache(), signing_key)

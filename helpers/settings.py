@@ -120,6 +120,13 @@ class Settings:
         default_text="`30`",
     )
     record: bool = _setting("BSS2_RECORD", False, "`1` stores live results in `results/`.", _switch, default_text="`0`")
+    signing_key: Path | None = _setting(
+        "BSS2_SIGNING_KEY",
+        None,
+        "The SSH key that signs hardware results stored in `results/`; its public key must be in `allowed_signers`.",
+        Path,
+        default_text="unset: hardware results cannot be stored",
+    )
     # The default chip: the first seed (of 1..3000) whose neuron 0 lies within about 1 LSB / 1 % of the
     # nominal curves in every deviation, like the neuron of the published single-neuron plots.
     emulator_seed: int = _setting(

@@ -169,6 +169,8 @@ def label(record: dict) -> Label:
         ("Script", f"{record.get('script', '')} (sha256 {record.get('script_sha256', '')[:12]})"),
         ("Recorded with", ", ".join(f"{k} {v}" for k, v in sorted(record.get("versions", {}).items()))),
     ]
+    if record.get("signed_by") and not emulated:
+        rows.insert(1, ("Signed by", str(record["signed_by"])))
     if "emulator_seed" in record:
         rows.insert(3, ("Emulated chip", f"seed {record['emulator_seed']}"))
     line = f"{headline}, job {record['job_id']}, software {record['software_version']}, {record.get('completed_at')}"

@@ -24,8 +24,11 @@ class RefreshIncomplete(BSS2Error, RuntimeError):
     """Some experiments failed; the others were stored."""
 
 
-def refresh(scripts: dict[str, str], config: dict, run: RunJob, cache: ResultsCache) -> list[str]:
-    """Run every script with ``run`` concurrently and store each result that finishes; return the job ids."""
+def refresh(
+    scripts: dict[str, str], config: dict, run: RunJob, cache: ResultsCache, signing_key: Path | None = None
+) -> list[str]:
+    """Run every script with ``run`` concurrently and store each result that finishes (hardware results signed
+    with ``signing_key``); return the job ids."""
     stored, failed = {}, {}
     with tempfile.TemporaryDirectory(prefix="bss2-refresh-") as work:
         work_dir = Path(work)
@@ -35,10 +38,10 @@ def refresh(scripts: dict[str, str], config: dict, run: RunJob, cache: ResultsCa
         def one(name: str) -> None:
             try:
                 job_dir = run(work_dir / name, work_dir / "jobs")
+                entry = cache.store(name, scripts[name].encode(), config, job_dir, signing_key)
             except Exception as error:
                 failed[name] = error
                 return
-            entry = cache.store(name, scripts[name].encode(), config, job_dir)
             cache.prune(name, keep=entry.path)
             stored[name] = job_dir.name.removeprefix("job_")
 

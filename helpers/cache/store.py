@@ -7,7 +7,8 @@ as such instead of failing later inside neo.
 
 Entries arrive in pull requests, so none of them is ever unpickled: a job's neo
 pickle is stored as arrays and JSON (``neo_arrays``), and ``restore`` writes
-the ``.dat`` file back from them. An entry holding a pickle is refused.
+the ``.dat`` file back from them. An entry holding a pickle is refused. A
+hardware entry is served only with a valid maintainer's signature (``signatures``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .. import safe_pickle
 from ..errors import BSS2Error
 from ..jobs import PLATFORM
 from ..paths import RESULTS
-from . import atomic, neo_arrays, provenance
+from . import atomic, neo_arrays, provenance, signatures
 
 REFRESH_COMMAND = "make results BSS2_BACKEND=emulator   (or BSS2_BACKEND=nmpi for the chip)"
 
@@ -64,10 +65,10 @@ class Entry:
 
 
 class ResultsCache:
-    """The cache in ``root`` (default: the committed ``results/`` folder)."""
+    """The cache in ``root`` (default: the committed ``results/`` folder), trusting the keys in ``allowed_signers``."""
 
-    def __init__(self, root: Path = RESULTS) -> None:
-        self.root = root
+    def __init__(self, root: Path = RESULTS, allowed_signers: Path = signatures.ALLOWED_SIGNERS) -> None:
+        self.root, self.allowed_signers = root, allowed_signers
 
     def _path(self, script_name: str, key: str) -> Path:
         return self.root / f"{Path(script_name).stem}-{key}"
@@ -113,13 +114,27 @@ class ResultsCache:
                     f"Cache entry {path.name} cannot be trusted: {name} is a pickle, which could run code when "
                     f"read, and results/ never holds one. It was not read. Delete {path} and run {REFRESH_COMMAND}"
                 )
+        record.pop("signed_by", None)  # only a verified signature says who signed
+        if not provenance.is_emulated(record):
+            try:
+                record["signed_by"] = signatures.signer(path, self.allowed_signers)
+            except signatures.SignatureError as error:
+                raise CorruptCacheEntry(f"Cache entry {path.name} is not shown as a hardware result: {error}") from None
         return Entry(path, record)
 
-    def store(self, script_name: str, script_text: bytes, config: dict, job_dir: Path) -> Entry:
-        """Store a finished job folder (its files, neo pickles as arrays, and its provenance record); all or
-        nothing."""
+    def store(
+        self, script_name: str, script_text: bytes, config: dict, job_dir: Path, signing_key: Path | None = None
+    ) -> Entry:
+        """Store a finished job folder (its files, neo pickles as arrays, and its provenance record, signed with
+        ``signing_key`` if it is a hardware result); all or nothing."""
         path = self._path(script_name, cache_key(script_text, config))
         record = provenance.load(job_dir)
+        hardware = not provenance.is_emulated(record)
+        if hardware and signing_key is None:
+            raise signatures.SignatureError(
+                f"Job {record['job_id']} ran on the chip, and hardware results are stored only signed: set "
+                f"BSS2_SIGNING_KEY to your SSH key, listed in {self.allowed_signers.name}, and record it again."
+            )
         with atomic.staged_directory(path) as staging:
             files = staging / "files"
             for name in record["files"]:
@@ -135,7 +150,10 @@ class ResultsCache:
                     shutil.copyfile(job_dir / name, target)
             stored = sorted(p for p in files.rglob("*") if p.is_file())
             record = {**record, "files": {str(p.relative_to(files)): provenance.sha256(p.read_bytes()) for p in stored}}
+            record.pop("signed_by", None)
             provenance.write(staging, record)
+            if hardware:
+                signatures.sign(staging, signing_key)
         return Entry(path, record)
 
     def restore(self, entry: Entry, workdir: Path) -> dict:
