@@ -12,6 +12,7 @@ replayed only when asked for (``replay``), as the site's build does.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -77,6 +78,10 @@ def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
     """Run ``job`` on the backend ``name``; publish its files and provenance as ``out/job_<id>/``."""
     collab = job.collab or (find_collab().slug if name == "nmpi" else None)
     job = Job(job.script, job.config, collab, out)
+    if name == "nmpi":  # its journal entry must outlive the download until the folder is published
+        from .backends import nmpi
+
+        return nmpi.run_and_publish(job, functools.partial(_publish, out))
     return _publish(out, lambda staging: backends.load(name).run(job, staging))
 
 
@@ -111,7 +116,7 @@ def fetch_job(job_id: str | int, destination: str | Path | None = None) -> str:
     from .backends import nmpi
 
     out = Path(destination).expanduser() if destination else output_dir()
-    record, job_dir = _publish(out, lambda staging: nmpi.fetch(str(job_id), staging, out))
+    record, job_dir = nmpi.fetch_and_publish(str(job_id), out, functools.partial(_publish, out))
     show_output(record)
     print(f"Fetched job {record['job_id']} [{provenance.label(record).line}]")
     print("All files:", [f for f in output_files(job_dir) if f != provenance.PROVENANCE_FILE])

@@ -6,6 +6,9 @@ Each backend is a module with one function,
 
 which leaves the job's output files in ``workdir`` and returns their provenance
 record (``helpers.cache.provenance``). Publishing the folder is the caller's job.
+The queue backend instead takes the publishing step (``nmpi.run_and_publish``):
+its journal entry, which lets a cut-short run resume its job, must outlive the
+download until the folder is published.
 """
 
 from __future__ import annotations

@@ -19,9 +19,11 @@ running the same cell or command again, or fetched with ``fetch(job_id)``.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,10 +34,13 @@ from ...jobs import Job, JobFailed, JobRecord
 from . import faults
 from .clients import job_client
 from .download import UnsafePath, download_outputs
-from .journal import Journal
+from .journal import Entry, Journal
 from .progress import Progress
 from .retry import QueueError, with_retries
 from .submission import JOB_ID, AmbiguousSubmission, find_tagged, submit_once
+
+#: Publishes a job folder: ``publish(produce)`` lets ``produce(staging)`` fill it and return its record.
+Publish = Callable[[Callable[[Path], dict]], tuple[dict, Path]]
 
 #: Polls come at a tenth of the time waited so far (finished jobs are noticed soon after they end,
 #: and long jobs are polled gently), at least FIRST_POLL and at most BSS2_POLL_INTERVAL seconds apart.
@@ -124,12 +129,8 @@ def _await_and_download(client, job: Job, job_id: str, workdir: Path, deadline: 
     return provenance.build(job, _record(job, job_id, finished, files, submitted), workdir)
 
 
-def run(job: Job, workdir: Path) -> dict:
-    """Submit the job's script to the queue (or resume its pending job), wait, and download into ``workdir``."""
-    if not job.collab:
-        raise ValueError("A queue job needs the collab that pays for it.")
-    deadline = time.monotonic() + settings.current().job_timeout
-    journal = Journal(job.output_dir or workdir.parent)
+def _submit_and_await(job: Job, workdir: Path, journal: Journal, deadline: float) -> tuple[dict, Entry]:
+    """Submit the job's script (or resume its pending job), wait, and download into ``workdir``."""
     submitted = _now()
     client = job_client(deadline)
     entry = journal.find(job)
@@ -161,17 +162,47 @@ def run(job: Job, workdir: Path) -> dict:
     except (JobFailed, JobRemoved, UnsafePath):
         journal.remove(entry)  # the job has ended, and running again would not mend it
         raise
-    journal.remove(entry)
-    return record
+    return record, entry
 
 
-def fetch(job_id: str, workdir: Path, output_dir: Path | None = None) -> dict:
-    """Wait for the queue job ``job_id`` (by ``BSS2_JOB_TIMEOUT``) and download its files into ``workdir``."""
+def run_and_publish(job: Job, publish: Publish) -> tuple[dict, Path]:
+    """Run ``job`` in the queue and ``publish`` its folder; the journal entry goes only once it is published.
+
+    Runs of the same experiment into the same folder take turns; one that waited for a run that published
+    its job meanwhile returns that job's folder instead of submitting again.
+    """
+    if not job.collab or not job.output_dir:
+        raise ValueError("A queue job needs the collab that pays for it and the folder its results go to.")
+    deadline = time.monotonic() + settings.current().job_timeout
+    journal = Journal(job.output_dir)
+    with journal.turn(job, deadline) as turn:
+        if turn.adopted:
+            job_dir = job.output_dir / f"job_{turn.adopted}"
+            with contextlib.suppress(OSError, ValueError):
+                record = provenance.validate(provenance.load(job_dir))
+                print(f"The other run published job {turn.adopted} meanwhile; using its results.")
+                return record, job_dir
+        entries: list[Entry] = []
+
+        def produce(staging: Path) -> dict:
+            record, entry = _submit_and_await(job, staging, journal, deadline)
+            entries.append(entry)
+            return record
+
+        record, job_dir = publish(produce)
+        journal.remove(entries[0])
+        turn.published(str(record["job_id"]))
+    return record, job_dir
+
+
+def fetch_and_publish(job_id: str, output_dir: Path, publish: Publish) -> tuple[dict, Path]:
+    """Wait for the queue job ``job_id`` (by ``BSS2_JOB_TIMEOUT``), download and ``publish`` its folder; a journal
+    entry of the job goes once it is published."""
     if not JOB_ID.fullmatch(str(job_id)):
         raise QueueError(f"{job_id!r} is not a job id of the queue: they are whole numbers, such as 1234.")
     deadline = time.monotonic() + settings.current().job_timeout
     client = job_client(deadline)
-    journal = Journal(output_dir or workdir.parent)
+    journal = Journal(output_dir)
     entry = journal.by_job_id(str(job_id))
     try:
         job_info = with_retries(lambda: client.get_job(job_id, with_log=False), deadline, f"fetching job {job_id}")
@@ -186,7 +217,7 @@ def fetch(job_id: str, workdir: Path, output_dir: Path | None = None) -> dict:
         script = Path(scratch) / (entry.script if entry else "run.py")
         script.write_text(str(job_info.get("code") or ""))
         job = Job(script, dict(job_info.get("hardware_config") or {}), job_info.get("collab"))
-        record = _await_and_download(client, job, str(job_id), workdir, deadline, _now())
+        published = publish(lambda staging: _await_and_download(client, job, str(job_id), staging, deadline, _now()))
     if entry:
         journal.remove(entry)
-    return record
+    return published
