@@ -17,7 +17,7 @@ from helpers.backends.nmpi.journal import JournalError, key_of
 from helpers.execution import execute_on_hardware
 from helpers.jobs import Job
 from helpers.kernel import software_version
-from tests.integration.test_queue_faults import SCRIPT, cli, lab, result, run  # noqa: F401  (lab is a fixture)
+from tests.support.queue_runs import SCRIPT, cli, result, run
 
 
 def entry_path(lab):

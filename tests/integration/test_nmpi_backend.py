@@ -15,20 +15,8 @@ from helpers.backends.nmpi.download import DownloadFailed, UnsafePath
 from helpers.backends.nmpi.submission import AmbiguousSubmission
 from helpers.execution import execute_on_hardware
 from helpers.jobs import JobFailed
-from tests.conftest import experiment, run_cli
-
-
-@pytest.fixture
-def lab(fake_ebrains, tmp_path, monkeypatch):
-    """A working directory with the first experiment and the collab set."""
-    monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "first_experiment.py").write_text(experiment("first_experiment"))
-    return tmp_path
-
-
-def run(out: Path) -> str:
-    return execute_on_hardware("first_experiment.py", backend="nmpi", destination=out)
+from tests.conftest import run_cli
+from tests.support.queue_runs import run
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -7,10 +7,7 @@ its deadline and the process exits; the token goes nowhere else; hostile listing
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -21,41 +18,8 @@ import pytest
 from helpers.backends.nmpi import JobTimeout, clients
 from helpers.backends.nmpi.download import DownloadFailed, UnsafePath
 from helpers.backends.nmpi.retry import QueueError, QueueUnavailable
-from helpers.execution import execute_on_hardware, fetch_job
-from helpers.paths import REPOSITORY
-from tests.conftest import experiment
-
-SCRIPT = "first_experiment.py"
-
-
-@pytest.fixture
-def lab(fake_ebrains, tmp_path, monkeypatch):
-    """A working directory with the first experiment and the collab set."""
-    monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / SCRIPT).write_text(experiment("first_experiment"))
-    return tmp_path
-
-
-def run(out: Path) -> str:
-    return execute_on_hardware(SCRIPT, backend="nmpi", destination=out)
-
-
-def result(out: Path, job_id: str) -> Path:
-    return out / f"job_{job_id}" / "first_experiment.dat"
-
-
-def cli(*args: str, cwd: Path, **env: str) -> subprocess.Popen:
-    """``python -m helpers ARGS`` started as a user would, with unbuffered output."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "helpers", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY), "PYTHONUNBUFFERED": "1", **env},
-        stdin=subprocess.PIPE,  # open and never written: a password prompt would wait forever
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+from helpers.execution import fetch_job
+from tests.support.queue_runs import SCRIPT, cli, result, run
 
 
 def not_journal_or_jobs(folder: Path) -> list[str]:
