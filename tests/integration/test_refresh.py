@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from helpers.cache.refresh import RefreshIncomplete
@@ -18,8 +20,16 @@ def snapshot(cache: ResultsCache) -> dict[str, bytes]:
     return {str(p.relative_to(cache.root)): p.read_bytes() for p in sorted(cache.root.rglob("*")) if p.is_file()}
 
 
+def signing_key(folder):
+    """A maintainer's SSH key, which a refresh from the queue needs (the fake queue's results are emulated)."""
+    key = folder / "maintainer_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    return key
+
+
 def test_refresh_from_the_queue_records_every_experiment(fake_ebrains, monkeypatch, tmp_path):
     monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
+    monkeypatch.setenv("BSS2_SIGNING_KEY", str(signing_key(tmp_path)))
     cache = ResultsCache(tmp_path / "cache")
     job_ids = refresh_results("nmpi", cache=cache)
     assert len(job_ids) == len(ALL) and sorted(job_ids) == sorted(str(i) for i in fake_ebrains.jobs)
@@ -31,6 +41,7 @@ def test_refresh_from_the_queue_records_every_experiment(fake_ebrains, monkeypat
 
 def test_a_failed_experiment_keeps_its_old_entry_and_the_finished_ones_are_stored(fake_ebrains, monkeypatch, tmp_path):
     monkeypatch.setenv("EBRAINS_COLLAB", "my-collab")
+    monkeypatch.setenv("BSS2_SIGNING_KEY", str(signing_key(tmp_path)))
     cache = ResultsCache(tmp_path / "cache")
     refresh_results("emulator", cache=cache)
     before = snapshot(cache)
