@@ -25,11 +25,13 @@ def entry_path(lab):
     return lab / "out" / journal.FOLDER / f"{key}.json"
 
 
-def timed_out_run(lab, monkeypatch) -> dict:
+def timed_out_run(lab, fake_ebrains, monkeypatch) -> dict:
     """A run whose wait ended at the deadline: job 1000 is submitted, and its entry is pending."""
     monkeypatch.setenv("BSS2_JOB_TIMEOUT", "0.5")
+    step, fake_ebrains.step_seconds = fake_ebrains.step_seconds, 2.0  # the job is still queued at the deadline
     with pytest.raises(JobTimeout):
         run(lab / "out")
+    fake_ebrains.step_seconds = step
     monkeypatch.setenv("BSS2_JOB_TIMEOUT", "60")
     return json.loads(entry_path(lab).read_text())
 
@@ -85,7 +87,7 @@ def test_a_corrupt_journal_stops_the_run_with_the_way_out_and_bills_nothing(lab,
 
 
 def test_a_job_id_that_is_a_path_is_reported_at_once(lab, fake_ebrains, monkeypatch):
-    entry = timed_out_run(lab, monkeypatch)
+    entry = timed_out_run(lab, fake_ebrains, monkeypatch)
     entry_path(lab).write_text(json.dumps({**entry, "job_id": "../../1000"}))
     process = cli("run", SCRIPT, "--backend", "nmpi", "--output-dir", "out", cwd=lab)
     _, err = process.communicate(timeout=30)
@@ -95,7 +97,7 @@ def test_a_job_id_that_is_a_path_is_reported_at_once(lab, fake_ebrains, monkeypa
 
 
 def test_a_job_id_of_the_wrong_type_is_repaired(lab, fake_ebrains, monkeypatch):
-    entry = timed_out_run(lab, monkeypatch)
+    entry = timed_out_run(lab, fake_ebrains, monkeypatch)
     entry_path(lab).write_text(json.dumps({**entry, "job_id": 1000}))
     assert run(lab / "out") == "1000" and fake_ebrains.submissions() == 1
 
