@@ -8,11 +8,13 @@ The collab's title leads, through the Drive, to its repository, whose owner
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import settings
 from .backends.nmpi import clients, faults
+from .backends.nmpi.retry import QueueError, QueueUnavailable, call_with_timeout, with_retries
 from .errors import BSS2Error
 
 OWNER_PATTERN = re.compile(r"^collab-(?P<slug>.+)-(administrator|editor|viewer)$")
@@ -86,15 +88,15 @@ def find_collab(path: str | Path | None = None) -> Collab:
     if title is None:
         return _only_usable_collab(here)
     drive = clients.drive_client()
-    try:
-        repos = drive.repos.get_repos_by_filter("name", title)
-    except AttributeError:
-        # ebrains_drive reports a rejected token as AttributeError when it retries the token exchange.
-        raise clients.TokenExpired() from None
-    except Exception as error:
-        if faults.is_auth_failure(error):
+
+    def lookup() -> list:
+        try:
+            return drive.repos.get_repos_by_filter("name", title)
+        except AttributeError:
+            # ebrains_drive reports a rejected token as AttributeError when it retries the token exchange.
             raise clients.TokenExpired() from None
-        raise
+
+    repos = with_retries(lookup, _deadline(), f"the Drive lookup of the collab {title!r}")
     if len(repos) != 1:
         raise CollabNotFound(
             f"Found {len(repos)} Drive repositories named {title!r}, expected exactly one. "
@@ -103,21 +105,37 @@ def find_collab(path: str | Path | None = None) -> Collab:
     return Collab(slug=slug_from_owner(repos[0].owner), title=title)
 
 
+def _deadline() -> float:
+    return time.monotonic() + settings.current().job_timeout
+
+
 def check_quota(collab: Collab, client=None, request_if_missing: bool = True) -> str:
-    """Return "accepted" if the collab may submit jobs; otherwise request a test quota or explain why not."""
-    client = client or clients.job_client()
-    projects = client.resource_requests(collab.slug)
+    """Return "accepted" if the collab may submit jobs; otherwise request a test quota or explain why not.
+
+    Every request ends by ``BSS2_JOB_TIMEOUT``."""
+    deadline = _deadline()
+    client = client or clients.job_client(deadline)
+    projects = with_retries(lambda: client.resource_requests(collab.slug), deadline, "the quota check")
+    if not isinstance(projects, list) or not all(isinstance(p, dict) for p in projects):
+        raise QueueError("The job queue answered the quota check with something other than a list of quota requests.")
     if any(p.get("status") == "accepted" for p in projects):
         print(f"Collab {collab.slug!r} has an accepted quota.")
         return "accepted"
     if not projects and request_if_missing:
-        clients.create_test_quota_request(client, collab.slug)
+        try:
+            remaining = max(deadline - time.monotonic(), 0.1)
+            call_with_timeout(lambda: clients.create_test_quota_request(client, collab.slug), remaining)
+        except faults.CallTimedOut:
+            raise QueueUnavailable(
+                f"The request for a test quota for {collab.slug!r} got no answer by the BSS2_JOB_TIMEOUT limit; it "
+                "may have been made. Run check_quota again later: it asks again only if the collab has no request."
+            ) from None
         raise QuotaNotAccepted(
             f"Collab {collab.slug!r} had no quota: a test quota request was submitted. An administrator must "
             "accept it before jobs can run; you can still run the tutorial with BSS2_BACKEND=emulator."
         )
     raise QuotaNotAccepted(
         f"Collab {collab.slug!r} has a quota request, but it is not accepted yet "
-        f"(status: {', '.join(sorted({p.get('status', '?') for p in projects})) or 'none'}). "
+        f"(status: {', '.join(sorted({str(p.get('status', '?')) for p in projects})) or 'none'}). "
         "Wait for the review, or run the tutorial with BSS2_BACKEND=emulator meanwhile."
     )

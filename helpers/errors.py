@@ -7,9 +7,18 @@ the message; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from .plain_text import plain_text
+
 
 class BSS2Error(Exception):
-    """An error a user can act on; the message names the problem and the fix."""
+    """An error a user can act on; the message names the problem and the fix.
+
+    Messages often quote a server (an error's detail, a job's log): they are kept as plain text, so
+    that nothing quoted can clear the screen or draw a line of its own.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(plain_text(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class SettingError(BSS2Error, ValueError):

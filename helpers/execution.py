@@ -28,6 +28,7 @@ from .errors import OutputDirError, ScriptNotFound, SettingError
 from .experiments import experiment_scripts
 from .jobs import LOG_TAIL_LINES, Job, output_files
 from .kernel import in_ebrains_lab, software_version
+from .plain_text import CUT_MARK
 
 
 def output_dir() -> Path:
@@ -102,8 +103,8 @@ def show_output(record: dict) -> None:
     chip's job log holds it: the last lines, as plain text, as its provenance keeps them."""
     lines = str(record.get("log_excerpt") or "").splitlines()
     if lines:
-        more = len(lines) >= LOG_TAIL_LINES
-        print(f"Job output (its last {LOG_TAIL_LINES} lines; the job log holds the rest):" if more else "Job output:")
+        more = len(lines) >= LOG_TAIL_LINES or lines[0].startswith(CUT_MARK)
+        print("Job output (its end; the job log holds the rest):" if more else "Job output:")
         for line in lines:
             print(f"  {line}")
 

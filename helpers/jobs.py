@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BSS2Error
+from .plain_text import plain_text, tail
 
 PLATFORM = "BrainScaleS-2"
 LOG_TAIL_LINES = 30
+#: The most of a log shown in an error or kept in a provenance record; the job queue keeps the whole log.
+LOG_TAIL_CHARS = 8000
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,19 @@ class JobRecord:
         return self.backend == "emulator" or "emulator" in platform.lower()
 
 
-#: Terminal control sequences (colours, cursor moves, screen clears, titles) and other control characters.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def plain_text(log: str) -> str:
-    """A job log as plain text: no sequence in it can clear a screen or fake a line; carriage returns end lines."""
-    return _CONTROL.sub("", log.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def log_tail(log: str) -> str:
-    """The last lines of a job log, as plain text."""
-    return "\n".join(plain_text(log).rstrip().splitlines()[-LOG_TAIL_LINES:])
+def log_tail(log: object) -> str:
+    """The last lines of a job log, as plain text of at most ``LOG_TAIL_CHARS`` characters."""
+    return tail(plain_text(log), LOG_TAIL_LINES, LOG_TAIL_CHARS)
 
 
 class JobFailed(BSS2Error, RuntimeError):
     """A job that ended in an error; the message carries the tail of its log."""
 
-    def __init__(self, job_id: str, status: str, log: str) -> None:
-        self.job_id, self.status, self.log = job_id, status, log
-        tail = log_tail(log) or "(the job left no log)"
-        super().__init__(f"Job {job_id} ended with status '{status}'. Last lines of its log:\n{tail}")
+    def __init__(self, job_id: str, status: str, log: object, whole_log_at: str = "") -> None:
+        self.job_id, self.status, self.log = job_id, status, plain_text(log)
+        shown = log_tail(log) or "(the job left no log)"
+        where = f" ({whole_log_at} has all of it)" if whole_log_at else ""
+        super().__init__(f"Job {job_id} ended with status '{status}'. Last lines of its log{where}:\n{shown}")
 
 
 def output_files(folder: Path) -> list[str]:

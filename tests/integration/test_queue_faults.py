@@ -177,7 +177,7 @@ def test_a_trickling_download_ends_by_the_deadline_without_leftovers(lab, fake_e
     fake_ebrains.next_outcomes.append("trickle")
     monkeypatch.setenv("BSS2_JOB_TIMEOUT", "4")
     started = time.monotonic()
-    with pytest.raises(DownloadFailed, match="deadline"):
+    with pytest.raises(DownloadFailed, match=r"BSS2_JOB_TIMEOUT limit \(4 s\)"):
         run(lab / "out")
     assert time.monotonic() - started < 8
     assert not_journal_or_jobs(lab / "out") == []

@@ -4,7 +4,8 @@ It speaks the URL shapes that ``nmpi`` 0.11.2 and ``ebrains_drive`` 0.7.0 use
 and runs submitted BrainScaleS-2 jobs on the emulator, as the real queue runs
 them on the chip. Tests and benchmarks share it, and inject faults:
 
-- ``fail(prefix, status, body)``: answer the next matching requests with an HTTP error (any JSON body);
+- ``fail(prefix, status, body, headers=...)``: answer the next matching requests with an HTTP error (any JSON
+  body), e.g. a 429 with ``Retry-After`` or a 302 with ``Location``;
 - ``drop(prefix)``: close the connection unanswered; ``silent(prefix)``: accept it and never answer;
 - ``raw(prefix, status, data)``: answer with these bytes, e.g. a truncated JSON body;
 - ``after=True`` on any of them: the request takes effect first, so a submission creates its job
@@ -15,7 +16,12 @@ them on the chip. Tests and benchmarks share it, and inject faults:
   folder), ``truncated``/``trickle``/``oversize``/``huge`` (downloads cut short, at 1 byte/s, longer
   than declared, declared larger than any cap), ``many-files``, ``duplicate-paths``,
   ``provenance-name``, ``sha512``, ``uppercase-hash``, ``bad-hash``, ``escape-log`` (terminal control
-  codes in the log), ``hostile-uri`` (a ``resource_uri`` naming another host) and ``no-status``.
+  codes in the log), ``hostile-uri`` (a ``resource_uri`` naming another host) and ``no-status``;
+  downloads that never end on their own: ``slow-headers`` (a byte of headers at a time), ``gzip-nothing``
+  (a gzip stream decoding to nothing), ``endless-chunk-line``, ``redirect-chain`` (30 slow hops);
+  answers to doubt: ``huge-log`` (10 MB on one line), ``int-log``, ``list-log``, ``escape-status``
+  (control codes in the status), ``nul-name``, ``long-name`` (output names no file system holds),
+  ``foreign-collab`` and ``foreign-user`` (the record of another collab's or user's job).
 
 Run by hand:  python -m tests.support.fake_ebrains --port 8765 --token T --collab my-collab [--background]
 """
@@ -50,6 +56,7 @@ class Fault:
     times: int = 1
     after: bool = False  # the request takes effect before the fault
     method: str | None = None
+    headers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -76,8 +83,10 @@ class FakeEbrains:
         self._server: ThreadingHTTPServer | None = None
 
     # -- control -------------------------------------------------------------
-    def fail(self, prefix: str, status: int, body: object, times: int = 1, after: bool = False, method=None) -> None:
-        self.faults.append(Fault(prefix, "status", status, body, times, after, method))
+    def fail(
+        self, prefix: str, status: int, body: object, times: int = 1, after: bool = False, method=None, headers=None
+    ) -> None:
+        self.faults.append(Fault(prefix, "status", status, body, times, after, method, dict(headers or {})))
 
     def drop(self, prefix: str, times: int = 1, after: bool = False, method=None) -> None:
         self.faults.append(Fault(prefix, "drop", times=times, after=after, method=method))
@@ -140,7 +149,9 @@ class FakeEbrains:
 
     def _run(self, job: dict, outcome: str) -> None:
         time.sleep(self.step_seconds)
-        job["status"] = "running"
+        job["status"] = (
+            "\x1b[2J\x1b[Hjob 1000: finished OK\x9b2J\u202erunning" if outcome == "escape-status" else "running"
+        )
         if outcome == "removed":
             time.sleep(self.step_seconds)
             job["status"] = "removed"
@@ -154,7 +165,10 @@ class FakeEbrains:
         time.sleep(self.step_seconds)
         job["log"] = process.stdout + process.stderr
         if outcome == "escape-log":
-            job["log"] += "\x1b[2J\x1b[H\x1b]0;owned\x07Job finished OK\r\n"
+            job["log"] += "\x1b[2J\x1b[H\x1b]0;owned\x07Job finished OK\r\n\x9b2J\u202eKO delif\n"
+        if outcome == "huge-log":
+            job["log"] += "x" * 10**7
+        job["log"] = {"int-log": 7, "list-log": ["one", 2]}.get(outcome, job["log"])
         if outcome == "error" or process.returncode != 0:
             job["log"] += "\nRuntimeError: the experiment failed on the chip (injected)\n" if outcome == "error" else ""
             job["status"] = "error"
@@ -167,9 +181,12 @@ class FakeEbrains:
         files = []
         for name, data in sorted(outputs.items()):
             self.files[(job["id"], name)] = data
-            path = {"escape-absolute": f"/tmp/{name}", "escape-dotdot": f"job_{job['id']}/../../{name}"}.get(
-                outcome, f"job_{job['id']}/{name}"
-            )
+            path = {
+                "escape-absolute": f"/tmp/{name}",
+                "escape-dotdot": f"job_{job['id']}/../../{name}",
+                "nul-name": f"job_{job['id']}/{name}\x00.txt",
+                "long-name": f"job_{job['id']}/{'n' * 300}{name}",
+            }.get(outcome, f"job_{job['id']}/{name}")
             digest = hashlib.sha512(data).hexdigest() if outcome == "sha512" else hashlib.sha1(data).hexdigest()
             files.append(
                 {
@@ -183,6 +200,8 @@ class FakeEbrains:
         if outcome == "duplicate-paths":
             files.append(dict(files[0]))
         job["output_data"] = {"repository": "Fake repository", "files": files}
+        job["collab"] = "other-collab" if outcome == "foreign-collab" else job["collab"]
+        job["user_id"] = "someone-else" if outcome == "foreign-user" else job["user_id"]
         job["provenance"] = {"platform": "BrainScaleS-2 (fake: emulator)", "version": "fake"}
         job["resource_usage"] = {"value": 0.001, "units": "chip-hours"}
         job["timestamp_completion"] = _now()
@@ -205,9 +224,11 @@ def _handler(fake: FakeEbrains):
         def log_message(self, *args) -> None:  # keep test output quiet
             pass
 
-        def _send(self, status: int, body, content_type: str = "application/json") -> None:
+        def _send(self, status: int, body, content_type: str = "application/json", headers=None) -> None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -240,7 +261,7 @@ def _handler(fake: FakeEbrains):
                 self.end_headers()
                 self.wfile.write(fault.body)
             else:
-                self._send(fault.status, fault.body)
+                self._send(fault.status, fault.body, headers=fault.headers)
 
         def _bearer_ok(self) -> bool:
             if self.headers.get("Authorization") == f"Bearer {fake.token}":
@@ -267,6 +288,8 @@ def _handler(fake: FakeEbrains):
                 if self._bearer_ok():
                     teams = [f"collab-{slug}-administrator" for slug in fake.collabs.values()]
                     self._send(200, {"sub": "u1", "preferred_username": USER, "roles": {"team": teams}})
+            elif parts[:2] == ["files", "hop"] and method == "GET":
+                self._hop(int(parts[2]), int(parts[3]), parts[4])
             elif parts[:1] == ["files"] and method == "GET":
                 self._file(int(parts[1]), parts[2])
             elif parts[:1] == ["jobs"]:
@@ -283,11 +306,47 @@ def _handler(fake: FakeEbrains):
             else:
                 self._send(404, {"detail": f"Not found: {url.path}"})
 
+        def _trickle(self, data: bytes, every: float) -> None:
+            """Send ``data`` a few bytes at a time, ``every`` seconds apart, until done or stopped."""
+            self.close_connection = True
+            for start in range(0, len(data), 5):
+                if fake.stopped.wait(every):
+                    break
+                try:
+                    self.wfile.write(data[start : start + 5])
+                    self.wfile.flush()
+                except OSError:  # the reader gave up, as it should
+                    break
+
+        def _hop(self, hop: int, job_id: int, name: str) -> None:
+            time.sleep(1.0)  # each hop of the chain takes its time
+            self._send(302, {}, headers={"Location": f"/files/hop/{hop + 1}/{job_id}/{name}"})
+
+        def _endless(self, outcome: str) -> None:
+            """Answers that keep a reader busy without ever giving it a byte of the file."""
+            if outcome == "slow-headers":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                return self._trickle(b"X-Padding: " + b"p" * 60000 + b"\r\n\r\n", 0.05)
+            self.send_response(200)
+            if outcome == "gzip-nothing":  # a gzip header, then empty stored deflate blocks, forever
+                self.send_header("Content-Encoding", "gzip")
+                self.end_headers()
+                return self._trickle(
+                    b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + b"\x00\x00\x00\xff\xff" * 10**5, 0.02
+                )
+            self.send_header("Transfer-Encoding", "chunked")  # a chunk-size line that never ends
+            self.end_headers()
+            self._trickle(b"1" * 10**6, 0.02)
+
         def _file(self, job_id: int, name: str) -> None:
             data = fake.files.get((job_id, name))
             outcome = fake.outcomes.get(job_id)
             if data is None:
                 return self._send(404, {"detail": "No such file"})
+            if outcome in ("slow-headers", "gzip-nothing", "endless-chunk-line"):
+                return self._endless(outcome)
+            if outcome == "redirect-chain":
+                return self._hop(0, job_id, name)
             self.send_response(200)
             self.send_header("Content-Length", str(len(data) * (1000 if outcome == "oversize" else 1)))
             self.end_headers()

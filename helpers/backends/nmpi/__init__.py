@@ -31,12 +31,13 @@ from ... import settings
 from ...cache import provenance
 from ...errors import BSS2Error
 from ...jobs import Job, JobFailed, JobRecord
+from ...plain_text import as_text, plain_text, shortened
 from . import faults
 from .clients import job_client
 from .download import UnsafePath, download_outputs
 from .journal import Entry, Journal
 from .progress import Progress
-from .retry import QueueError, with_retries
+from .retry import QueueError, QueueUnavailable, with_retries
 from .submission import JOB_ID, AmbiguousSubmission, find_tagged, submit_once
 
 #: Publishes a job folder: ``publish(produce)`` lets ``produce(staging)`` fill it and return its record.
@@ -71,14 +72,32 @@ def _resume_hint(job_id: str) -> str:
     )
 
 
-def wait_for(client, job_id: str, deadline: float) -> dict:
-    """Poll until the job is finished, error or removed; return it with its log."""
+class ForeignJob(QueueError):
+    """The queue answered with the record of a job of another collab or user than the one asked for."""
+
+
+def _check_owner(job: dict, job_id: str, collab: str | None, user: str | None) -> None:
+    found = {"collab": job.get("collab"), "user": job.get("user_id")}
+    wanted = {"collab": collab, "user": user}
+    wrong = [f"{k} {found[k]!r} instead of {wanted[k]!r}" for k in found if wanted[k] and found[k] != wanted[k]]
+    if wrong:
+        raise ForeignJob(
+            f"The job queue answered for job {job_id} with the record of another job ({', '.join(wrong)}). "
+            "Nothing was downloaded; report this to the platform support."
+        )
+
+
+def wait_for(client, job_id: str, deadline: float, collab: str | None = None) -> dict:
+    """Poll until the job is finished, error or removed; return it with its log.
+
+    With ``collab``, the job must be the user's own, in that collab; the record of another is refused."""
     progress = Progress(job_id)
     longest = settings.current().poll_interval
     started = time.monotonic()
     try:
         while True:
-            status = with_retries(lambda: client.job_status(job_id), deadline, f"waiting for job {job_id}")
+            answer = with_retries(lambda: client.job_status(job_id), deadline, f"waiting for job {job_id}")
+            status = shortened(plain_text(answer), 40)
             progress.update(status)
             if status in ("finished", "error", "removed"):
                 progress.done(status)
@@ -95,10 +114,14 @@ def wait_for(client, job_id: str, deadline: float) -> dict:
         job = with_retries(lambda: client.get_job(job_id, with_log=True), deadline, f"fetching job {job_id}")
     except faults.TokenExpired:
         raise faults.TokenExpired(job_id) from None
-    if status == "error":
-        raise JobFailed(job_id, "error", job.get("log") or "")
+    except (QueueUnavailable, QueueError, faults.ForeignHost) as error:
+        raise type(error)(f"{error} {_resume_hint(job_id)}") from error
     if not isinstance(job, dict) or str(job.get("id")) != job_id:
         raise QueueError(f"The job queue answered a request for job {job_id} with another job.")
+    if collab:
+        _check_owner(job, job_id, collab, (getattr(client, "user_info", None) or {}).get("id"))
+    if status == "error":
+        raise JobFailed(job_id, "error", job.get("log"), whole_log_at=f"job {job_id} in the collab's Job Manager")
     return job
 
 
@@ -110,7 +133,7 @@ def _record(job: Job, job_id: str, finished: dict, files: list[str], submitted: 
         software_version=str(job.config.get("SOFTWARE_VERSION", "stable")),
         submitted_at=finished.get("timestamp_submission") or submitted,
         completed_at=finished.get("timestamp_completion") or _now(),
-        log=finished.get("log") or "",
+        log=as_text(finished.get("log")),
         files=files,
         extra={
             "hardware_provenance": finished.get("provenance"),
@@ -120,9 +143,11 @@ def _record(job: Job, job_id: str, finished: dict, files: list[str], submitted: 
     )
 
 
-def _await_and_download(client, job: Job, job_id: str, workdir: Path, deadline: float, submitted: str) -> dict:
+def _await_and_download(
+    client, job: Job, job_id: str, workdir: Path, deadline: float, submitted: str, own: bool = True
+) -> dict:
     try:
-        finished = wait_for(client, job_id, deadline)
+        finished = wait_for(client, job_id, deadline, job.collab if own else None)
         files = download_outputs(finished, workdir, deadline)
     except KeyboardInterrupt:
         raise JobInterrupted(f"Stopped waiting. {_resume_hint(job_id)}") from None
@@ -159,8 +184,8 @@ def _submit_and_await(job: Job, workdir: Path, journal: Journal, deadline: float
         record = _await_and_download(client, job, entry.job_id, workdir, deadline, submitted)
     except KeyboardInterrupt:
         raise JobInterrupted(f"Stopped waiting. {_resume_hint(entry.job_id)}") from None
-    except (JobFailed, JobRemoved, UnsafePath):
-        journal.remove(entry)  # the job has ended, and running again would not mend it
+    except (JobFailed, JobRemoved, UnsafePath, ForeignJob):
+        journal.remove(entry)  # the job has ended, or is not ours, and running again would not mend it
         raise
     return record, entry
 
@@ -217,7 +242,9 @@ def fetch_and_publish(job_id: str, output_dir: Path, publish: Publish) -> tuple[
         script = Path(scratch) / (entry.script if entry else "run.py")
         script.write_text(str(job_info.get("code") or ""))
         job = Job(script, dict(job_info.get("hardware_config") or {}), job_info.get("collab"))
-        published = publish(lambda staging: _await_and_download(client, job, str(job_id), staging, deadline, _now()))
+        published = publish(
+            lambda staging: _await_and_download(client, job, str(job_id), staging, deadline, _now(), own=False)
+        )
     if entry:
         journal.remove(entry)
     return published

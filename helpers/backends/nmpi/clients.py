@@ -10,6 +10,10 @@ process, before its first client is built:
   login): the prompt raises ``TokenExpired`` instead;
 - it attaches the token to any URL and reads answers of any size: its requests go through
   ``GuardedAuth``, which sends the token only to the configured services and caps every answer.
+
+Every answer of the queue and the Drive is read through ``read_answer``: capped in size, a 429
+turned into ``RateLimited`` (with its ``Retry-After``), and a redirect to another origin refused
+before it is followed.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ from urllib.parse import urlsplit
 import requests
 
 from ... import settings
-from .faults import AnswerTooLarge, ForeignHost, MissingToken, TokenExpired
+from .faults import AnswerTooLarge, ForeignHost, MissingToken, RateLimited, TokenExpired, retry_after
 from .retry import with_retries
 
 #: The largest answer read from the job queue (a job with its log and file list), in bytes.
 MAX_ANSWER_BYTES = 16 * 2**20
+#: The largest answer read from the Drive (the list of the user's repositories), in bytes.
+MAX_DRIVE_ANSWER_BYTES = 16 * 2**20
+#: Redirects followed for one Drive request.
+MAX_REDIRECTS = 5
 
 
 def lab_token() -> str | None:
@@ -55,6 +63,30 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, parts.hostname or "", parts.port
 
 
+def read_answer(response: requests.Response, max_bytes: int, allowed: set[tuple[str, str, int | None]]) -> None:
+    """Read ``response`` into memory, at most ``max_bytes``; refuse a 429 and a redirect off ``allowed`` origins."""
+    if response.is_redirect:
+        target = requests.compat.urljoin(response.url, response.headers.get("location", ""))
+        if _origin(target) not in allowed:
+            response.close()
+            raise ForeignHost(
+                f"The EBRAINS service at {urlsplit(response.url).netloc!r} redirected a request to "
+                f"{urlsplit(target).netloc!r}, which is not a configured EBRAINS service. The redirect was not "
+                "followed and the token was not sent; report this to the platform support."
+            )
+    if response.status_code == 429:
+        response.close()
+        raise RateLimited(urlsplit(response.url).path, retry_after(response.headers.get("retry-after")))
+    body = response.raw.read(max_bytes + 1, decode_content=True)
+    if len(body) > max_bytes:
+        response.close()
+        raise AnswerTooLarge(
+            f"{urlsplit(response.url).path} answered with more than {max_bytes // 2**20} MiB; "
+            "the answer was dropped. Report this to the platform support."
+        )
+    response._content, response._content_consumed = body, True
+
+
 class GuardedAuth(requests.auth.AuthBase):
     """Bearer authentication for the configured services only, with every answer capped in size."""
 
@@ -74,14 +106,7 @@ class GuardedAuth(requests.auth.AuthBase):
         return request
 
     def _read_capped(self, response: requests.Response, **kwargs) -> requests.Response:
-        body = response.raw.read(self.max_bytes + 1, decode_content=True)
-        if len(body) > self.max_bytes:
-            response.close()
-            raise AnswerTooLarge(
-                f"{urlsplit(response.url).path} answered with more than {self.max_bytes // 2**20} MiB; "
-                "the answer was dropped. Report this to the platform support."
-            )
-        response._content, response._content_consumed = body, True
+        read_answer(response, self.max_bytes, self.allowed)
         return response
 
 
@@ -112,13 +137,22 @@ def job_client(deadline: float | None = None):
 
 
 def drive_client():
-    """An ``ebrains_drive`` client; ``EBRAINS_DRIVE_URL`` points it at another server."""
+    """An ``ebrains_drive`` client whose answers are read as the queue's are; ``EBRAINS_DRIVE_URL`` points it at
+    another server. Building it sends nothing."""
     import ebrains_drive
 
     client = ebrains_drive.connect(token=token())
     url = settings.current().drive_url
     if url:
         client.server = url
+    allowed = {_origin(client.server)}
+
+    def capped(response: requests.Response, **kwargs) -> requests.Response:
+        read_answer(response, MAX_DRIVE_ANSWER_BYTES, allowed)
+        return response
+
+    client.session.hooks["response"].append(capped)
+    client.session.max_redirects = MAX_REDIRECTS
     return client
 
 

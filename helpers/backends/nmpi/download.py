@@ -6,7 +6,12 @@
   checked while streaming, so a file that is longer than it claims is cut off at once.
 - The declared hash (md5, sha1, sha256 or sha512, any case) is checked before a file is kept.
 - Each file is written to a temporary name and renamed when complete; failed attempts are
-  retried, and every attempt ends by the job's deadline, however slowly the server sends.
+  retried. Every attempt ends by the job's deadline, whatever the server does: headers sent a
+  byte at a time, a compressed stream that decodes to nothing, a chunk-size line that never
+  ends, a chain of slow redirects (at most ``MAX_REDIRECTS``). The transfer runs in a worker
+  thread that is abandoned at the deadline; this thread removes the temporary file.
+- Names the file system cannot hold (a NUL byte, a name longer than it allows) are refused
+  before anything is written.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path, PurePosixPath
 
@@ -24,12 +30,18 @@ from ... import settings
 from ...cache.atomic import staging_name
 from ...cache.provenance import PROVENANCE_FILE
 from ...errors import BSS2Error
+from .faults import CallTimedOut
+from .retry import call_with_timeout
 
 ATTEMPTS = 4
 #: Caps on what one job may send back.
 MAX_FILES = 1000
 MAX_FILE_BYTES = 256 * 2**20
 HASHES = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
+MAX_REDIRECTS = 5
+#: The longest file name and path most file systems hold (Linux: NAME_MAX and PATH_MAX).
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4096
 
 
 class UnsafePath(BSS2Error, ValueError):
@@ -46,6 +58,12 @@ class _Refused(DownloadFailed):
 
 def local_path(server_path: str, job_id: str, folder: Path) -> Path:
     """Where a server path goes inside ``folder``; the ``job_<id>/`` prefix is dropped. Escapes are refused."""
+    if "\x00" in server_path or any(len(part.encode()) > MAX_NAME_BYTES for part in server_path.split("/")):
+        raise UnsafePath(
+            f"The job queue sent the output path {server_path[:80]!r}{'…' if len(server_path) > 80 else ''}, "
+            f"which no file system can hold (a NUL byte, or a name over {MAX_NAME_BYTES} bytes). Running again would "
+            "fail the same way, so the job was not downloaded; report this job to the platform support."
+        )
     path = PurePosixPath(server_path)
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise UnsafePath(
@@ -55,6 +73,11 @@ def local_path(server_path: str, job_id: str, folder: Path) -> Path:
     if path.parts[0] == f"job_{job_id}" and len(path.parts) > 1:
         path = PurePosixPath(*path.parts[1:])
     target = folder.joinpath(*path.parts)
+    if len(str(target.absolute()).encode()) > MAX_PATH_BYTES:
+        raise UnsafePath(
+            f"The output path {server_path[:80]!r}… is too long for the file system ({MAX_PATH_BYTES} bytes in all); "
+            "the job was not downloaded. Report this job to the platform support."
+        )
     if not target.resolve().is_relative_to(folder.resolve()):
         raise UnsafePath(f"Output path {server_path!r} resolves outside the job folder; nothing was written.")
     return target
@@ -86,32 +109,49 @@ def _plan(files: list, job_id: str, folder: Path) -> list[tuple[dict, Path]]:
     return planned
 
 
+def _stream(url: str, handle, limit: int, hasher, name: str, cancelled: threading.Event) -> int:
+    """Write the body at ``url`` into ``handle``, at most ``limit`` bytes; stop once ``cancelled`` is set."""
+    written = 0
+    with requests.Session() as session:
+        session.max_redirects = MAX_REDIRECTS
+        with session.get(url, stream=True, timeout=settings.current().http_timeout) as response:
+            response.raise_for_status()
+            while not cancelled.is_set() and (chunk := response.raw.read1(1 << 16, decode_content=True)):
+                written += len(chunk)
+                if written > limit:
+                    raise _Refused(f"{name}: the server sent more than the {limit} bytes it declared")
+                handle.write(chunk)
+                if hasher:
+                    hasher.update(chunk)
+    return written
+
+
 def _fetch(entry: dict, target: Path, deadline: float) -> None:
     size, digest = entry.get("size"), str(entry.get("hash") or "").lower()
     limit = MAX_FILE_BYTES if size is None else size
     hasher = hashlib.new(HASHES[len(digest)]) if len(digest) in HASHES else None
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=staging_name(), dir=target.parent)
+    cancelled = threading.Event()
     try:
-        written = 0
-        timeout = min(settings.current().http_timeout, max(deadline - time.monotonic(), 0.1))
-        with os.fdopen(fd, "wb") as handle, requests.get(entry["url"], stream=True, timeout=timeout) as response:
-            response.raise_for_status()
-            while chunk := response.raw.read1(1 << 16, decode_content=True):
-                written += len(chunk)
-                if written > limit:
-                    raise _Refused(f"{target.name}: the server sent more than the {limit} bytes it declared")
-                if time.monotonic() > deadline:
-                    raise _Refused(f"{target.name}: still downloading at the BSS2_JOB_TIMEOUT deadline")
-                handle.write(chunk)
-                if hasher:
-                    hasher.update(chunk)
+        with os.fdopen(fd, "wb") as handle:
+            transfer = lambda: _stream(entry["url"], handle, limit, hasher, target.name, cancelled)  # noqa: E731
+            try:
+                written = call_with_timeout(transfer, max(deadline - time.monotonic(), 0.1))
+            except CallTimedOut:
+                raise _Refused(
+                    f"{target.name}: still downloading at the BSS2_JOB_TIMEOUT limit "
+                    f"({settings.current().job_timeout:g} s)"
+                ) from None
+            except requests.TooManyRedirects:
+                raise _Refused(f"{target.name}: more than {MAX_REDIRECTS} redirects") from None
         if size is not None and written != size:
             raise DownloadFailed(f"{target.name}: got {written} of {size} bytes")
         if hasher and hasher.hexdigest() != digest:
             raise DownloadFailed(f"{target.name}: content hash does not match")
         os.replace(tmp, target)
     except BaseException:
+        cancelled.set()  # an abandoned transfer writes nothing more
         Path(tmp).unlink(missing_ok=True)
         raise
 

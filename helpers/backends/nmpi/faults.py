@@ -10,11 +10,14 @@ server is unknown, or a refusal.
 
 from __future__ import annotations
 
+import email.utils
+import time
 import traceback
 
 import requests
 
 from ...errors import BSS2Error
+from ...plain_text import plain_text
 
 
 class MissingToken(BSS2Error, RuntimeError):
@@ -39,7 +42,34 @@ class TokenExpired(BSS2Error, RuntimeError):
 
 
 class CallTimedOut(Exception):
-    """A call that got no answer within ``BSS2_HTTP_TIMEOUT``; its request may still be on its way."""
+    """A call that got no answer within ``seconds``; its request may still be on its way."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"no answer within {seconds:.3g} s")
+
+
+class RateLimited(Exception):
+    """A 429 answer: the service asks to wait ``retry_after`` seconds (None if it did not say)."""
+
+    def __init__(self, url: str, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        wait = f", asking to wait {retry_after:g} s" if retry_after is not None else ""
+        super().__init__(f"429 Too Many Requests from {url}{wait}")
+
+
+def retry_after(header: str | None) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (a number or an HTTP date); None if absent or unreadable."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return float(header)
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
 
 
 class AnswerTooLarge(BSS2Error, RuntimeError):
@@ -74,8 +104,9 @@ def is_unreadable_answer(error: BaseException) -> bool:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Worth asking again: no answer, a dropped connection, a 5xx answer (503 maintenance) or an unreadable one."""
-    if isinstance(error, requests.RequestException | CallTimedOut | ConnectionError):
+    """Worth asking again: no answer, a dropped connection, a 429 or 5xx answer (503 maintenance) or an
+    unreadable one."""
+    if isinstance(error, requests.RequestException | CallTimedOut | RateLimited | ConnectionError):
         return True
     status = http_status(error)
     return (status is not None and 500 <= status < 600) or is_unreadable_answer(error)
@@ -91,7 +122,7 @@ def got_no_answer(error: BaseException) -> bool:
 
 def surely_not_acted_on(error: BaseException) -> bool:
     """The server did not act on the request: it never got it, or refused it with a 4xx answer."""
-    if isinstance(error, requests.ConnectTimeout | ForeignHost):
+    if isinstance(error, requests.ConnectTimeout | ForeignHost | RateLimited):
         return True
     refused = isinstance(error, requests.ConnectionError) and "Failed to establish a new connection" in str(error)
     status = http_status(error)
@@ -105,11 +136,9 @@ def is_service_error(error: BaseException) -> bool:
 
 def describe(error: BaseException) -> str:
     """A short, readable account of a failure, for messages."""
-    if isinstance(error, CallTimedOut):
-        return "no answer within BSS2_HTTP_TIMEOUT"
     if is_unreadable_answer(error):
         return f"an answer the nmpi client cannot read ({type(error).__name__}: {error})"
     status = http_status(error)
     if status == 403:
         return f"403 Forbidden ({str(error)[10:] or 'no reason given'}): the account may lack access to this collab"
-    return str(error) or type(error).__name__
+    return plain_text(str(error)) or type(error).__name__

@@ -1,8 +1,10 @@
 """Calling the EBRAINS services through transient faults: a time-out per call, retries with backoff, a deadline.
 
 The clients have no time-outs of their own, so each call runs in a daemon
-thread that is abandoned after ``BSS2_HTTP_TIMEOUT`` seconds. A daemon thread
-stuck in a request never keeps the process alive after the deadline.
+thread that is abandoned after ``BSS2_HTTP_TIMEOUT`` seconds, or at the deadline
+if that comes first. A daemon thread stuck in a request never keeps the process
+alive after the deadline. A 429 answer is retried after the wait its
+``Retry-After`` asks for, capped at ``MAX_RETRY_AFTER`` and never past the deadline.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from . import faults
 
 T = TypeVar("T")
 MAX_BACKOFF = 8.0
+MAX_RETRY_AFTER = 60.0
 
 
 class QueueUnavailable(BSS2Error, TimeoutError):
@@ -43,10 +46,26 @@ def call_with_timeout(call: Callable[[], T], timeout: float) -> T:
 
     threading.Thread(target=target, name="bss2-service-call", daemon=True).start()
     if not done.wait(timeout):
-        raise faults.CallTimedOut()
+        raise faults.CallTimedOut(timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def pause_before_retry(error: BaseException, delay: float) -> float:
+    """How long to wait before asking again: what a 429's ``Retry-After`` asks for (capped), else ``delay``."""
+    if isinstance(error, faults.RateLimited) and error.retry_after is not None:
+        return min(error.retry_after, MAX_RETRY_AFTER)
+    return delay
+
+
+def give_up(what: str, error: BaseException) -> QueueUnavailable:
+    """The error for a service that kept failing until the ``BSS2_JOB_TIMEOUT`` deadline."""
+    limit = settings.current().job_timeout
+    return QueueUnavailable(
+        f"Gave up {what} by the BSS2_JOB_TIMEOUT limit ({limit:g} s): the EBRAINS service kept failing "
+        f"(last: {faults.describe(error)})."
+    )
 
 
 def with_retries(call: Callable[[], T], deadline: float, what: str) -> T:
@@ -59,14 +78,13 @@ def with_retries(call: Callable[[], T], deadline: float, what: str) -> T:
         except Exception as error:
             if faults.is_auth_failure(error):
                 raise faults.TokenExpired() from None
-            if faults.is_transient(error) and time.monotonic() + delay <= deadline:
-                time.sleep(delay)
+            pause = pause_before_retry(error, delay)
+            if faults.is_transient(error) and time.monotonic() + pause <= deadline:
+                time.sleep(pause)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             if faults.is_transient(error):
-                raise QueueUnavailable(
-                    f"Gave up {what}: the EBRAINS service kept failing until the deadline ({faults.describe(error)})."
-                ) from error
+                raise give_up(what, error) from error
             if faults.is_service_error(error):
                 raise QueueError(f"The EBRAINS service refused {what}: {faults.describe(error)}") from error
             raise

@@ -17,7 +17,7 @@ import time
 from ...errors import BSS2Error
 from ...jobs import Job
 from . import faults
-from .retry import QueueError, call_with_timeout, with_retries
+from .retry import QueueError, call_with_timeout, give_up, pause_before_retry, with_retries
 
 #: The queue's job ids are integers; nothing else is used to build a URL or a folder name.
 JOB_ID = re.compile(r"[0-9]{1,12}")
@@ -72,6 +72,13 @@ def submit_once(client, job: Job, tag: str, deadline: float, timeout: float) -> 
         except Exception as error:
             if faults.is_auth_failure(error):
                 raise faults.TokenExpired() from None
+            if isinstance(error, faults.RateLimited):  # refused, so surely not billed: ask again when allowed
+                pause = pause_before_retry(error, delay)
+                if time.monotonic() + pause > deadline:
+                    raise give_up(f"submitting {job.script.name}", error) from error
+                time.sleep(pause)
+                delay = min(delay * 2, 8.0)
+                continue
             if isinstance(error, BSS2Error) or faults.surely_not_acted_on(error):
                 if faults.is_service_error(error):
                     raise QueueError(f"The job queue refused {job.script.name}: {faults.describe(error)}") from error
