@@ -56,7 +56,7 @@ def _pynn_cell_type(name: str) -> bool:
 
 def missing_name(module: str, name: str) -> AttributeError:
     """An ``AttributeError`` that says the emulator lacks ``module.name`` and where to look."""
-    if module.endswith(".cells") and _pynn_cell_type(name):
+    if _pynn_cell_type(name):
         return AttributeError(
             f"{module}.{name}: pynn_brainscales has no {name}, on the chip as in the emulator. Its cell types are "
             f"{CELL_TYPES}; {EMULATOR_PAGE} describes them."

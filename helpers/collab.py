@@ -18,6 +18,8 @@ from .backends.nmpi.retry import QueueError, QueueUnavailable, call_with_timeout
 from .errors import BSS2Error
 
 OWNER_PATTERN = re.compile(r"^collab-(?P<slug>.+)-(administrator|editor|viewer)$")
+#: The folders for which the user was told that their only collab is used: once is enough.
+_ANNOUNCED: set[tuple[Path, str]] = set()
 
 
 class CollabNotFound(BSS2Error, LookupError):
@@ -55,7 +57,9 @@ def _only_usable_collab(here: Path) -> Collab:
     """Outside a Drive folder (a launch button clones into the home directory): the user's one collab."""
     collabs = usable_collabs()
     if len(collabs) == 1:
-        print(f"{here} is not in a collab's Drive folder; using your only collab, {collabs[0]!r}.")
+        if (here, collabs[0]) not in _ANNOUNCED:
+            print(f"{here} is not in a collab's Drive folder; using your only collab, {collabs[0]!r}.")
+            _ANNOUNCED.add((here, collabs[0]))
         return Collab(slug=collabs[0], title=collabs[0])
     choose = (
         f"You can submit jobs to {len(collabs)} collabs: {', '.join(collabs)}. Choose one with "

@@ -29,5 +29,6 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(thumbnails.EmbedThumbnails)
     app.add_directive("bss2-fidelity-report", fidelity_report.FidelityReport)
     app.add_directive("bss2-parameter-lists", fidelity_report.ParameterLists)
+    app.connect("html-page-context", lab_edition.offer_download, priority=500)  # before the theme's menu (501)
     app.connect("build-finished", lab_edition.write_lab_editions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -53,6 +53,10 @@ def repository_url() -> str | None:
     return https[1] if https else None
 
 
+#: The landing page's link to the first tutorial's Lab edition (``lab_edition`` writes it in every build).
+DOWNLOAD = '<a href="_sources/tutorials/queue_runner.ipynb" download>{}</a>, upload it'
+
+
 def repository_links(app: Sphinx, config: Config) -> None:
     """Point the repository and launch buttons, and the landing page's launch link, at the repository.
 
@@ -65,7 +69,8 @@ def repository_links(app: Sphinx, config: Config) -> None:
             f"{EBRAINS_LAB_URL}/hub/user-redirect/git-pull?repo={quote(url, safe='')}"
             f"&urlpath=lab/tree/{url.rstrip('/').rsplit('/', 1)[-1]}/tutorials/queue_runner.ipynb&branch=main"
         )
-        link = f"[Open the tutorial in the EBRAINS Lab]({launch})"
+        download = DOWNLOAD.format("download its notebook")
+        link = f"[Open the tutorial in the EBRAINS Lab]({launch}) with one click, or {download} to a collab's Drive"
         options.update(
             repository_url=url,
             use_repository_button=True,
@@ -76,7 +81,7 @@ def repository_links(app: Sphinx, config: Config) -> None:
             "No repository URL (set BSS2_REPOSITORY_URL, or a git remote 'origin' with a web address): "
             "the repository and launch buttons are left out."
         )
-        link = "Clone this repository into the Lab (see its README)"
+        link = f"{DOWNLOAD.format('Download its notebook')} to a collab's Drive in the EBRAINS Lab and open it there"
         options.update(use_repository_button=False, launch_buttons={})
     config.myst_substitutions = {**config.myst_substitutions, "lab_launch": link}
     config.html_theme_options = options

@@ -9,7 +9,8 @@ is not the page's executed notebook but a Lab edition of its source:
 - it has no outputs, since they came from the results cache, not from the student's run;
 - it asks for the EBRAINS kernel its source names.
 
-The cell goes right before the cell tagged ``import-helpers``.
+The cell goes right before the cell tagged ``import-helpers``. Every build offers it,
+with or without launch buttons (sphinx-book-theme copies a notebook only for those).
 """
 
 from __future__ import annotations
@@ -71,12 +72,22 @@ def lab_edition(source: Path) -> nbformat.NotebookNode:
     raise ValueError(f"{source} has no cell tagged {TAG!r} to put the helpers before.")
 
 
+def _notebook_pages(app: Sphinx) -> list[str]:
+    return sorted(name for name in app.env.found_docs if "kernelspec" in app.env.metadata.get(name, {}))
+
+
+def offer_download(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Put the ``.ipynb`` in a notebook page's download menu (the theme reads ``ipynb_source``)."""
+    if "kernelspec" in app.env.metadata.get(pagename, {}):
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def write_lab_editions(app: Sphinx, exception: Exception | None) -> None:
-    """Replace each downloadable notebook of the built site by its Lab edition."""
+    """Write each notebook page's Lab edition where its download menu points: ``_sources/<page>.ipynb``."""
     if exception is not None or app.builder.format != "html":
         return
-    for download in sorted(Path(app.outdir, "_sources").rglob("*.ipynb")):
-        source = Path(app.srcdir, download.relative_to(Path(app.outdir, "_sources"))).with_suffix(".md")
-        if source.is_file():
-            nbformat.write(lab_edition(source), download)
-            logger.info("Lab edition of %s written to %s", source.name, download)
+    for page in _notebook_pages(app):
+        download = Path(app.outdir, "_sources", f"{page}.ipynb")
+        download.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(lab_edition(Path(app.srcdir, f"{page}.md")), download)
+        logger.verbose("Lab edition of %s written to %s", page, download)

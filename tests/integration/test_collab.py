@@ -33,6 +33,13 @@ def test_outside_the_drive_the_only_collab_is_used(fake_ebrains, monkeypatch, tm
     assert "using your only collab, 'my-collab'" in capsys.readouterr().out
 
 
+def test_the_only_collab_is_announced_once_not_for_every_job(fake_ebrains, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
+    for _ in range(4):  # the notebook's collab cell, then each job of the tutorial
+        assert find_collab(tmp_path / "home").slug == "my-collab"
+    assert capsys.readouterr().out.count("using your only collab") == 1
+
+
 def test_outside_the_drive_several_collabs_are_listed_with_how_to_choose(fake_ebrains, monkeypatch, tmp_path):
     monkeypatch.setenv("EBRAINS_DRIVE_ROOT", str(tmp_path / "shared"))
     fake_ebrains.collabs["Second Collab"] = "second-collab"

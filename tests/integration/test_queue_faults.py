@@ -64,7 +64,7 @@ def test_ctrl_c_while_waiting_then_the_same_command_resumes_the_job(lab, fake_eb
     process = cli("run", SCRIPT, "--backend", "nmpi", "--output-dir", "out", cwd=lab)
     line = ""
     while "as job" not in line:
-        line = process.stderr.readline()
+        line = process.stdout.readline()
         assert line, "the job id was never shown"
     job_id = line.split("as job ")[1].split()[0]
     process.send_signal(signal.SIGINT)
@@ -78,7 +78,7 @@ def test_ctrl_c_while_waiting_then_the_same_command_resumes_the_job(lab, fake_eb
     again = cli("run", SCRIPT, "--backend", "nmpi", "--output-dir", "out", cwd=lab)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
-    assert f"Resuming job {job_id}" in err and f"job id: {job_id}" in out
+    assert f"Resuming job {job_id}" in out and f"job id: {job_id}" in out
     assert fake_ebrains.submissions() == 1
     assert result(lab / "out", job_id).is_file() and not (lab / "out" / ".bss2-journal").exists()
 

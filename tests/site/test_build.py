@@ -40,6 +40,15 @@ def test_a_cold_build_writes_nothing_into_the_sources_and_guesses_no_repository(
     assert "Writing first_experiment.py" in executed and "Overwriting" not in executed
     second = (tmp_path / "out" / "jupyter_execute" / "tutorials" / "neuron_to_network.ipynb").read_text()
     assert "Writing calibrated_neurons.py" in second and "Overwriting" not in second
+    html = tmp_path / "out" / "html"
+    for name in ("queue_runner", "neuron_to_network"):  # without a URL, every way in but the launch button
+        edition = html / "_sources" / "tutorials" / f"{name}.ipynb"
+        assert "_HELPERS = " in edition.read_text()  # the Lab edition, which runs on its own
+        page = (html / "tutorials" / f"{name}.html").read_text()
+        assert f'href="../_sources/tutorials/{name}.ipynb"' in page
+    landing = (html / "index.html").read_text()
+    linked = re.search(r'<a href="([^"]+\.ipynb)" download>Download its notebook</a>', landing)
+    assert linked and (html / linked[1]).is_file()
 
 
 @pytest.mark.slow

@@ -118,6 +118,12 @@ def test_lab_student_runs_every_job_on_the_queue(tmp_path, monkeypatch, fake_ebr
     assert not (home / ".hbptoken").exists()
     assert fake_ebrains.token not in output
     assert fake_ebrains.token not in nbformat.writes(notebook)
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", [])]
+    stdout, stderr = ("".join(o.get("text", "") for o in outputs if o.get("name") == n) for n in ("stdout", "stderr"))
+    assert stdout.count("Submitted ") == tutorial.jobs and "Submitted " not in stderr  # not shown in red
+    shown = [o.get("data", {}).get("text/plain", "") for o in outputs if o.get("output_type") == "display_data"]
+    progress = [text for text in shown if text.lstrip("'").startswith("job ")]
+    assert len(progress) == tutorial.jobs and all(p.startswith("job ") and ": finished (" in p for p in progress)
 
 
 @each_tutorial

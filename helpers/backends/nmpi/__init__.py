@@ -20,7 +20,6 @@ running the same cell or command again, or fetched with ``fetch(job_id)``.
 from __future__ import annotations
 
 import contextlib
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -163,7 +162,7 @@ def _submit_and_await(job: Job, workdir: Path, journal: Journal, deadline: float
         entry.job_id = find_tagged(client, job.collab, entry.tag, deadline)  # an earlier run lost the answer
     resumed = entry is not None and entry.job_id is not None
     if resumed:
-        print(f"Resuming job {entry.job_id} of an earlier run of {job.script.name}.", file=sys.stderr)
+        print(f"Resuming job {entry.job_id} of an earlier run of {job.script.name}.")
     else:
         entry = entry or journal.new(job)
         try:
@@ -180,7 +179,7 @@ def _submit_and_await(job: Job, workdir: Path, journal: Journal, deadline: float
     journal.save(entry)  # the job id is recorded before the wait starts
     try:
         if not resumed:
-            print(f"Submitted {job.script.name} as job {entry.job_id} (collab {job.collab}).", file=sys.stderr)
+            print(f"Submitted {job.script.name} as job {entry.job_id} (collab {job.collab}).")
         record = _await_and_download(client, job, entry.job_id, workdir, deadline, submitted)
     except KeyboardInterrupt:
         raise JobInterrupted(f"Stopped waiting. {_resume_hint(entry.job_id)}") from None

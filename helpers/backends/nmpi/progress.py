@@ -1,4 +1,6 @@
-"""Show a waiting job's elapsed time and status: one updating line in notebooks and terminals."""
+"""Show a waiting job's elapsed time and status: one updating line in notebooks and terminals.
+
+In a notebook the line is plain text (``Pretty``), not a quoted Python string."""
 
 from __future__ import annotations
 
@@ -23,16 +25,17 @@ class Progress:
         self.started = time.monotonic()
         self._handle = None
         if _in_notebook():
-            from IPython.display import display
+            from IPython.display import Pretty, display
 
-            self._handle = display(self._text("submitted"), display_id=True)
+            self._pretty = Pretty
+            self._handle = display(Pretty(self._text("submitted")), display_id=True)
 
     def _text(self, status: str) -> str:
         return f"job {self.job_id}: {status} ({time.monotonic() - self.started:.0f} s)"
 
     def update(self, status: str) -> None:
         if self._handle is not None:
-            self._handle.update(self._text(status))
+            self._handle.update(self._pretty(self._text(status)))
         elif sys.stderr.isatty():
             print("\r" + self._text(status), end="", file=sys.stderr, flush=True)
 
