@@ -264,7 +264,7 @@ def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:
         ("Exp. 2: reset plateau", saw.plateau * 1e3, "µs"),
         ("Exp. 3: peaks, lowest to highest", float(np.ptp([s.peak for s in third])), "LSB"),
         ("Exp. 3: troughs, lowest to highest", float(np.ptp([s.trough for s in third])), "LSB"),
-        ("Exp. 3: spread of interspike intervals", float((isis.max() / isis.min() - 1) * 100), "%"),
+        ("Exp. 3: range of interspike intervals (max / min − 1)", float((isis.max() / isis.min() - 1) * 100), "%"),
         ("Exp. 4: excitatory PSPs (smallest)", min(exc1, exc2, exc3), "LSB"),
         ("Exp. 4: inhibitory PSP", inh, "LSB"),
     ]

@@ -1,10 +1,12 @@
 """``plot_membrane_dynamics``: the tutorial's figure of membrane traces and spikes.
 
 As in the original tutorial, it reads neo data from the job's result file and
-plots the MADC trace with a vertical line per spike, on the full 10-bit range.
-It also handles several segments (one line per recorded neuron, coloured, with
-a legend) and the MADC's two channels, draws spike rasters of networks, and labels
-emulated data as such in the figure itself.
+plots the MADC trace with a vertical line per spike. The y-axis is scaled to the
+data, so that PSPs of a few tens of LSB show (``full_range=True`` shows the whole
+10-bit range, 0-1023), with room above for the legend. It also handles several
+segments (one line per recorded neuron, coloured, with a legend) and the MADC's
+two channels, draws spike rasters of networks, and labels emulated data as such
+in the figure itself, in the margin beside the data, never over it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from .analysis import sawtooth, trace
 from .cache import provenance
 from .errors import BSS2Error
 from .paths import MPL_STYLE
+
+#: The membrane ADC's 10-bit range.
+ADC_RANGE = (0, 1023)
+#: The smallest y-span drawn (LSB), so that a flat trace does not magnify its noise.
+MIN_SPAN = 40.0
 
 
 class ResultFileError(BSS2Error, RuntimeError):
@@ -64,9 +71,18 @@ def _source(path: str | Path, block: neo.Block) -> tuple[str, bool]:
 
 def _mark_source(ax: plt.Axes, title: str, emulated: bool) -> None:
     ax.set_title(title, loc="left", fontsize="medium", color="#b35900" if emulated else "black")
-    if emulated:
-        ax.text(0.99, 0.03, "EMULATED", transform=ax.transAxes, ha="right", va="bottom", fontsize=22,
-                color="#b35900", alpha=0.25, fontweight="bold")  # fmt: skip
+    if emulated:  # in the right margin, upright along the axis: beside the data, never over it
+        ax.text(1.01, 0.5, "EMULATED", transform=ax.transAxes, ha="left", va="center", rotation=90, fontsize=16,
+                color="#b35900", alpha=0.45, fontweight="bold")  # fmt: skip
+
+
+def data_ylim(values: np.ndarray, legend_rows: int = 0) -> tuple[float, float]:
+    """A y-range that shows ``values`` with a margin, and ``legend_rows`` rows of legend above them."""
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    span = max(high - low, MIN_SPAN)
+    middle = (low + high) / 2
+    low, high = middle - span / 2, middle + span / 2
+    return max(low - 0.08 * span, ADC_RANGE[0]), min(high + (0.08 + 0.14 * legend_rows) * span, ADC_RANGE[1])
 
 
 def _train_of(segment: neo.Segment, neuron: int):
@@ -77,11 +93,12 @@ def _train_of(segment: neo.Segment, neuron: int):
     return segment.spiketrains[0] if len(segment.spiketrains) == 1 else []
 
 
-def membrane_figure(path: str | Path) -> plt.Figure:
+def membrane_figure(path: str | Path, full_range: bool = False) -> plt.Figure:
     """The figure of the membrane potentials and spikes recorded in the result file at ``path``.
 
     One line per recorded trace: a trace per segment (neurons recorded one after another, with
-    panels of their spread), or two in one segment (the MADC's two channels).
+    panels of their spread), or two in one segment (the MADC's two channels). The y-axis fits the
+    data, or, with ``full_range``, the ADC's whole range.
     """
     block = load_block(path)
     title, emulated = _source(path, block)
@@ -116,10 +133,14 @@ def membrane_figure(path: str | Path) -> plt.Figure:
             print(_no_spikes_note(block))
         ax.set_xlabel("Wall clock time [ms]")
         ax.set_ylabel("ADC readout [a.u.]")
-        ax.set_ylim(0, 1023)  # ADC precision: 10 bit -> value range 0-1023
+        columns = 5 if n <= 10 else 10
+        rows = 0 if n == 1 else -(-n // columns) + (n > 10)  # a title row above many neurons
+        values = np.concatenate([np.asarray(signal).ravel() for _, signal in traces])
+        ax.set_ylim(*(ADC_RANGE if full_range else data_ylim(values, rows)))
         if n > 1:
-            many = {"title": "neuron", "title_fontsize": "x-small", "fontsize": "x-small", "ncols": 10}
-            ax.legend(**({"ncols": 5, "fontsize": "small"} if n <= 10 else many), loc="upper center", frameon=False)
+            many = {"title": "neuron", "title_fontsize": "x-small", "fontsize": "x-small"}
+            style = {"fontsize": "small"} if n <= 10 else many
+            ax.legend(**style, ncols=columns, loc="upper center", frameon=False, borderaxespad=0.2)
         if spread:
             _spread_panels(fig, grid, block, colours)
         _mark_source(ax, title, emulated)
@@ -179,7 +200,7 @@ def _spread_panels(fig: plt.Figure, grid, block: neo.Block, colours) -> None:
     levels.set(xlabel="neuron", ylabel="peak ▲ / reset ▼ [a.u.]", xticks=ticks)
     isis = np.array([s.isi for s in saws]) * 1e3
     intervals.set(xlabel="neuron", ylabel="interspike interval [µs]", xticks=ticks, ylim=(0, np.nanmax(isis) * 1.25))
-    intervals.set_title(f"spread {np.nanmax(isis) / np.nanmin(isis) - 1:.0%}", fontsize="small")
+    intervals.set_title(f"range {np.nanmax(isis) / np.nanmin(isis) - 1:.0%} (max / min − 1)", fontsize="small")
 
 
 def box_html(record: dict) -> str:
@@ -207,9 +228,11 @@ def show_provenance(job_dir: str | Path) -> None:
         print(provenance.label(record).line)
 
 
-def plot_membrane_dynamics(path: str | Path) -> None:
-    """Show the membrane potential and spikes recorded in the result file at ``path``, and where they came from."""
-    membrane_figure(path)
+def plot_membrane_dynamics(path: str | Path, full_range: bool = False) -> None:
+    """Show the membrane potential and spikes recorded in the result file at ``path``, and where they came from.
+
+    The y-axis fits the data; ``full_range=True`` shows the ADC's whole range, 0-1023."""
+    membrane_figure(path, full_range)
     plt.show()
     if provenance.find(path) is not None:
         show_provenance(path)
@@ -231,6 +254,6 @@ def compare_spreads(uncalibrated: str | Path, calibrated: str | Path) -> None:
         saws = [sawtooth(*trace(s.irregularlysampledsignals[0])) for s in load_block(path).segments]
         spreads.append([np.std([s.peak for s in saws]), np.std([s.trough for s in saws]),
                         np.std([s.isi for s in saws]) * 1e3])  # fmt: skip
-    print(f"{'spread over neurons (std)':30s} {'uncalibrated':>13s} {'calibrated':>11s} {'left':>6s}")
+    print(f"{'std over neurons':30s} {'uncalibrated':>13s} {'calibrated':>11s} {'left':>6s}")
     for name, raw, calibrated_value in zip(("peak [a.u.]", "reset [a.u.]", "interval [µs]"), *spreads, strict=True):
         print(f"{name:30s} {raw:13.2f} {calibrated_value:11.2f} {calibrated_value / raw:6.0%}")

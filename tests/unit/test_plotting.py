@@ -9,10 +9,11 @@ matplotlib.use("Agg")
 import itertools
 import json
 
+import numpy as np
 import pytest
 
 from helpers.execution import execute_on_hardware
-from helpers.plotting import ResultFileError, membrane_figure, plot_membrane_dynamics
+from helpers.plotting import ResultFileError, membrane_figure, plot_membrane_dynamics, result_figure
 from tests.conftest import experiment
 
 
@@ -27,7 +28,7 @@ def test_single_neuron_with_spikes(tmp_path, monkeypatch):
     fig = membrane_figure(replayed("second_experiment", tmp_path, monkeypatch))
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Wall clock time [ms]" and ax.get_ylabel() == "ADC readout [a.u.]"
-    assert ax.get_ylim() == (0, 1023)
+    assert ax.get_ylim()[0] >= 0 and ax.get_ylim()[1] <= 1023
     assert len(ax.get_lines()) > 10  # the trace plus one vertical line per spike
     assert "EMULATED" in ax.get_title(loc="left")
     assert any(t.get_text() == "EMULATED" for t in ax.texts)
@@ -110,3 +111,48 @@ def test_twenty_neurons_get_readable_labels(pynn, tmp_path):
     assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1  # the legend fits the figure
     lines = [line for line in fig.axes[0].get_lines() if line.get_label().isdigit()]
     assert len({line.get_color() for line in lines}) == 20  # no two neurons share a colour
+
+
+def _drawn(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _trace_points(ax):
+    """Every drawn point of the membrane traces, in display coordinates."""
+    lines = [line for line in ax.get_lines() if len(line.get_xdata()) > 2]
+    return np.concatenate([ax.transData.transform(np.column_stack(line.get_data())) for line in lines])
+
+
+def test_small_potentials_fill_the_axis_and_the_full_range_is_an_option(tmp_path, monkeypatch):
+    """Experiment 4's PSPs are some 30 LSB: on a 0-1023 axis they would be a few pixels high."""
+    path = replayed("fourth_experiment", tmp_path, monkeypatch)
+    ax = membrane_figure(path).axes[0]
+    (line,) = [line for line in ax.get_lines() if len(line.get_xdata()) > 2]
+    low, high = ax.get_ylim()
+    values = np.asarray(line.get_ydata())
+    assert low <= values.min() and values.max() <= high
+    assert (values.max() - values.min()) / (high - low) > 0.5  # the PSPs take most of the height
+    assert membrane_figure(path, full_range=True).axes[0].get_ylim() == (0, 1023)
+
+
+@pytest.mark.parametrize("name", ["fourth_experiment", "third_experiment", "small_network"])
+def test_the_emulated_mark_and_the_legend_stay_off_the_data(tmp_path, monkeypatch, name):
+    fig = result_figure(replayed(name, tmp_path, monkeypatch))
+    renderer = _drawn(fig)
+    ax = fig.axes[0]
+    (mark,) = [t for t in ax.texts if t.get_text() == "EMULATED"]
+    assert not mark.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))  # beside the axes
+    legend = ax.get_legend()
+    if legend is not None and ax.lines:
+        box = legend.get_window_extent(renderer)
+        points = _trace_points(ax) if name != "small_network" else np.empty((0, 2))
+        inside = (points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)
+        assert not inside.any(), f"{inside.sum()} points of the traces under the legend"
+
+
+def test_one_name_per_measure(tmp_path, monkeypatch):
+    fig = membrane_figure(replayed("third_experiment", tmp_path, monkeypatch))
+    titles = [ax.get_title() for ax in fig.axes[1:]]
+    assert any(t.startswith("range ") and "(max / min − 1)" in t for t in titles)
+    assert not any("spread" in t for t in titles)  # "spread" names no single measure
