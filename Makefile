@@ -33,7 +33,7 @@ $(STAMP):
 	touch $(STAMP)
 
 html: $(STAMP)
-	$(BIN)/python -m sphinx -W --keep-going -b html . _build/html
+	$(BIN)/python -m sphinx -j auto -W --keep-going -b html . _build/html
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

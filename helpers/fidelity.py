@@ -3,7 +3,8 @@
 - ``compare_with_recordings``: the emulator, run with the exact settings of each hardware recording
   (``bss2_emulator/chip/recordings``), against that recording, each quantity with its tolerance;
 - ``predictions``: the tutorial's own experiments on the emulator. No hardware trace exists for
-  their settings, so these are predictions, not comparisons.
+  their settings, so these are predictions, not comparisons. The page reads them from the results
+  cache (``recorded_experiments``), where ``make results`` records them, like every other figure.
 
 ``python -m helpers.fidelity`` refits the transfer curves, prints them, and prints both tables.
 The emulator page and the tests read the same tables.
@@ -24,7 +25,10 @@ from bss2_emulator.job_process import run_script
 
 from . import safe_pickle
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
+from .cache import neo_arrays, provenance
+from .cache.store import ResultsCache
 from .experiments import QUEUE_RUNNER, experiment_scripts
+from .kernel import software_version
 
 #: The settings of each recording (see bss2_emulator/chip/recordings/README.md).
 RECORDINGS = SETTINGS
@@ -233,18 +237,40 @@ def compare_with_catalogue() -> list[Row]:
 Blocks = dict[str, neo.Block]
 
 
-def run_experiments() -> Blocks:
-    """Run the tutorial's experiments on the emulator, as the queue runs them, and read their results."""
+def run_experiments(scripts: dict[str, str] | None = None) -> Blocks:
+    """Run the tutorial's experiments (or ``scripts``) on the emulator, as the queue runs them, and read their
+    results."""
     with tempfile.TemporaryDirectory(prefix="bss2-fidelity-") as work:
         folder = Path(work)
         blocks = {}
-        for name, text in experiment_scripts(QUEUE_RUNNER).items():
+        for name, text in (scripts or experiment_scripts(QUEUE_RUNNER)).items():
             (folder / name).write_text(text)
             process = run_script(folder / name, folder)
             if process.returncode != 0:
                 raise RuntimeError(f"{name} failed on the emulator:\n{process.stderr[-2000:]}")
             blocks[Path(name).stem] = safe_pickle.read_block(folder / f"{Path(name).stem}.dat")
     return blocks
+
+
+def recorded_experiments(cache: ResultsCache | None = None) -> Blocks:
+    """The tutorial's experiments as the results cache holds them, read without running anything.
+
+    Predictions are the emulator's: should an entry be a hardware result, that experiment is run on the
+    emulator instead. An experiment missing from the cache is ``NotCached``, with the command that records it.
+    """
+    cache = cache or ResultsCache()
+    config = {"SOFTWARE_VERSION": software_version()}
+    blocks, hardware = {}, {}
+    for name, text in experiment_scripts(QUEUE_RUNNER).items():
+        entry = cache.lookup(name, text.encode(), config)
+        stem = Path(name).stem
+        if provenance.is_emulated(entry.provenance):
+            blocks[stem] = neo_arrays.read(entry.files_dir / f"{stem}.dat{neo_arrays.SUFFIX}")
+        else:
+            hardware[name] = text
+    if hardware:
+        blocks.update(run_experiments(hardware))
+    return {stem: blocks[stem] for stem in (Path(name).stem for name in experiment_scripts(QUEUE_RUNNER))}
 
 
 def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:

@@ -21,6 +21,7 @@ from . import environment, fidelity_report, lab_edition, notebook_cache, thumbna
 
 
 def setup(app: Sphinx) -> dict:
+    environment.quiet_configuration_dumps()
     app.add_config_value("bss2_inputs_digest", "", "env")  # a change re-reads every page
     app.add_config_value("bss2_repository_url", "", "html")
     app.connect("config-inited", environment.pin)

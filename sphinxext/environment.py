@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging as logging_module
 import os
 import re
 import subprocess
@@ -20,6 +22,17 @@ EBRAINS_LAB_URL = "https://lab.ebrains.eu"
 logger = logging.getLogger(__name__)
 
 
+def _not_a_configuration_dump(record: logging_module.LogRecord) -> bool:
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not any(type(arg).__name__ in ("MdParserConfig", "NbParserConfig") for arg in args)
+
+
+def quiet_configuration_dumps() -> None:
+    """Keep MyST's and MyST-NB's dumps of their whole configuration out of the build log."""
+    for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
+        logging_module.getLogger(name).addFilter(_not_a_configuration_dump)
+
+
 def pin(app: Sphinx, config: Config) -> None:
     """Drop every project setting from the environment, then replay jobs into the build folder, with no token.
 
@@ -33,6 +46,17 @@ def pin(app: Sphinx, config: Config) -> None:
     os.environ["BSS2_OUTPUT_DIR"] = str(Path(app.outdir).parent / "jobs")
     # Notebooks run in a scratch folder; their kernels find the helpers here.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    os.environ["IPYTHONDIR"] = str(_kernel_profile(Path(app.outdir).parent / ".ipython"))
+
+
+def _kernel_profile(folder: Path) -> Path:
+    """An IPython folder of the build's own, not the developer's: kernels that log errors only (on loopback, the
+    kernel's warning about unencrypted TCP is noise in the build log)."""
+    profile = folder / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    config = {"IPKernelApp": {"log_level": "ERROR"}}
+    (profile / "ipython_kernel_config.json").write_text(json.dumps(config))
+    return folder
 
 
 def repository_url() -> str | None:

@@ -1,5 +1,6 @@
 """``{bss2-fidelity-report}``: the emulator against the chip's recordings and the catalogue's published chip
-figures, and its predictions, measured while the page is read.
+figures, and its predictions. The comparisons run the emulator in the build's own process (well under a
+second); the predictions are read from the results cache, where ``make results`` records the experiments.
 
 For each recording: the recording and the emulator run with the same settings, overlaid in one
 figure, and a table of every quantity with the chip's value, the emulator's, the error and the
@@ -100,8 +101,8 @@ class FidelityReport(SphinxDirective):
         try:
             rows = fidelity.compare_with_recordings()
             figures = fidelity.compare_with_catalogue()
-            predicted = fidelity.predictions(fidelity.run_experiments())
-        except RuntimeError as error:
+            predicted = fidelity.predictions(fidelity.recorded_experiments())
+        except (RuntimeError, LookupError) as error:
             logger.error("Cannot measure the emulator: %s", error, location=self.get_location())
             return []
         parts = []

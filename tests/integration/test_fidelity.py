@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import fidelity
+from helpers.cache.store import NotCached, ResultsCache
 
 
 @pytest.mark.parametrize("trial", ["1", "2", "3"])
@@ -22,6 +23,16 @@ def test_the_tutorials_settings_are_predictions_that_behave_as_the_tutorial_says
     assert values["Exp. 2: sawtooth trough"] < values["Exp. 2: sawtooth peak"]
     assert values["Exp. 3: peaks, lowest to highest"] > 5  # identical settings, different circuits
     assert values["Exp. 4: excitatory PSPs (smallest)"] > 5 and values["Exp. 4: inhibitory PSP"] < -5
+
+
+def test_the_emulator_page_reads_its_predictions_from_the_results_cache(monkeypatch, tmp_path):
+    """As every figure of the site: the build replays what make results recorded, and runs no experiment."""
+    monkeypatch.setattr(fidelity, "run_script", lambda *args, **kwargs: pytest.fail("an experiment was run"))
+    blocks = fidelity.recorded_experiments()
+    assert list(blocks) == ["first_experiment", "second_experiment", "third_experiment", "fourth_experiment"]
+    assert len(fidelity.predictions(blocks)) == 10
+    with pytest.raises(NotCached, match="make results"):
+        fidelity.recorded_experiments(ResultsCache(tmp_path))
 
 
 @pytest.mark.parametrize("trial", ["1", "2"])

@@ -29,10 +29,10 @@ TUTORIALS = [Tutorial("queue_runner", 4, 4, 4), Tutorial("neuron_to_network", 4,
 
 
 def sphinx_build(source: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``sphinx-build -W`` of ``source`` into ``out/html``, with fresh doctrees."""
+    """``sphinx-build -W`` of ``source`` into ``out/html``, with fresh doctrees, in parallel as ``make html``."""
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-d", str(out / "doctrees"), str(source),
-         str(out / "html")],
+        [sys.executable, "-m", "sphinx", "-j", "auto", "-W", "--keep-going", "-b", "html", "-d", str(out / "doctrees"),
+         str(source), str(out / "html")],
         cwd=source, capture_output=True, text=True, timeout=600, env={**os.environ, **env},
     )  # fmt: skip
 
