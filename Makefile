@@ -53,7 +53,7 @@ test: lint sync-check html pytest
 
 # Re-record every experiment of the tutorial into results/ with BSS2_BACKEND (emulator or nmpi).
 results: $(STAMP)
-	BSS2_RECORD=1 $(BIN)/python -m helpers refresh --backend $(BSS2_BACKEND)
+	BSS2_RECORD=1 $(BIN)/python -m helpers refresh --backend $(BSS2_BACKEND) $(if $(FORCE),--force)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/emulator_full_chip.py

@@ -19,9 +19,14 @@ from . import aliases
 from .paths import PACKAGE_PARENT
 
 
-def run_script(script: Path, workdir: Path, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` with the emulator in a fresh Python process whose working directory is ``workdir``."""
+def run_script(
+    script: Path, workdir: Path, timeout: float | None = None, trial_seed: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with the emulator in a fresh Python process whose working directory is ``workdir``;
+    ``trial_seed`` fixes its trial-to-trial noise (``BSS2_EMULATOR_TRIAL_SEED``), so that the run can be repeated."""
     env = dict(os.environ)
+    if trial_seed is not None:
+        env["BSS2_EMULATOR_TRIAL_SEED"] = str(trial_seed)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
     env.setdefault("MPLBACKEND", "Agg")
     return subprocess.run(

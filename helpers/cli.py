@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--output-dir", help=OUTPUT_HELP)
     refresh = commands.add_parser("refresh", help="re-record every experiment of the tutorial in the results cache")
     refresh.add_argument("--backend", choices=("emulator", "nmpi"), help="default: BSS2_BACKEND, else emulator")
+    refresh.add_argument("--force", action="store_true", help="re-record every experiment, changed or not")
     scripts = commands.add_parser("scripts", help="write the tutorials' experiment scripts into a folder")
     scripts.add_argument("folder", help="where to write them, e.g. my_experiments")
     commands.add_parser("settings", help="list every environment variable the helpers read, as a Markdown table")
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "refresh":
             from .execution import refresh_results
 
-            refresh_results(args.backend)
+            refresh_results(args.backend, force=args.force)
         elif args.command == "catalogue":
             return _catalogue(Path(args.checkout), args.pages, Path(args.figures), args.budget, args.notebooks)
         else:

@@ -12,6 +12,7 @@ replayed only when asked for (``replay``), as the site's build does.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -19,10 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import backends, settings
+from .backends.emulator import emulator_digest
 from .backends.nmpi.clients import token_available
 from .cache import atomic, provenance
 from .cache.refresh import refresh
-from .cache.store import ResultsCache
+from .cache.store import ResultsCache, cache_key
 from .collab import find_collab
 from .errors import OutputDirError, ScriptNotFound, SettingError
 from .experiments import experiment_scripts
@@ -78,7 +80,7 @@ def _publish(out: Path, produce: Callable[[Path], dict]) -> tuple[dict, Path]:
 def run(name: str, job: Job, out: Path) -> tuple[dict, Path]:
     """Run ``job`` on the backend ``name``; publish its files and provenance as ``out/job_<id>/``."""
     collab = job.collab or (find_collab().slug if name == "nmpi" else None)
-    job = Job(job.script, job.config, collab, out)
+    job = dataclasses.replace(job, collab=collab, output_dir=out)
     if name == "nmpi":  # its journal entry must outlive the download until the folder is published
         from .backends import nmpi
 
@@ -157,8 +159,14 @@ def execute_on_hardware(script_name: str, backend: str | None = None, destinatio
     return str(record["job_id"])
 
 
-def refresh_results(backend: str | None = None, cache: ResultsCache | None = None) -> list[str]:
-    """Re-record every experiment of the tutorial on ``backend`` (emulator or nmpi); return the job ids."""
+def refresh_results(backend: str | None = None, cache: ResultsCache | None = None, force: bool = False) -> list[str]:
+    """Re-record on ``backend`` (emulator or nmpi) every experiment of the tutorials whose entry changed, or every
+    one with ``force``; return the job ids.
+
+    An entry is kept when its script and configuration are unchanged and it is a hardware result, or, on the
+    emulator, an emulated one of the same emulator. Emulated runs get a trial seed from their entry's key, so
+    that a forced refresh with nothing changed records the same data again.
+    """
     configured = settings.current().backend
     backend = backend or (configured if configured != "auto" else "emulator")
     if backend not in ("emulator", "nmpi"):
@@ -166,9 +174,18 @@ def refresh_results(backend: str | None = None, cache: ResultsCache | None = Non
     config = {"SOFTWARE_VERSION": software_version()}
     signing_key = _signing_key_for(backend)
 
+    digest = emulator_digest()
+
+    def up_to_date(record: dict) -> bool:
+        if not provenance.is_emulated(record):
+            return True  # a chip result is replaced only when forced
+        return backend == "emulator" and record.get("backend") == "emulator" and record.get("emulator_digest") == digest
+
     def run_one(script: Path, out: Path) -> Path:
-        record, job_dir = run(backend, Job(script, config), out)
+        seed = int(cache_key(script.read_bytes(), config)[:8], 16) if backend == "emulator" else None
+        record, job_dir = run(backend, Job(script, config, trial_seed=seed), out)
         print(f"{script.name}: job {record['job_id']} finished")
         return job_dir
 
-    return refresh(experiment_scripts(), config, run_one, cache or ResultsCache(), signing_key)
+    scripts = experiment_scripts()
+    return refresh(scripts, config, run_one, cache or ResultsCache(), signing_key, None if force else up_to_date)

@@ -22,6 +22,7 @@ class Job:
     config: dict
     collab: str | None = None
     output_dir: Path | None = None  # where the job folder will be published; the queue's journal lives there
+    trial_seed: int | None = None  # the emulator's trial-to-trial noise, fixed so that a recorded result repeats
 
 
 @dataclass

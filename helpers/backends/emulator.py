@@ -1,15 +1,23 @@
-"""Run a job on the local emulator, the way the queue runs it on the chip."""
+"""Run a job on the local emulator, the way the queue runs it on the chip.
+
+Its record names the emulator by version and by the digest of its sources (``emulator_digest``), and the
+trial seed of its noise where one was fixed, so that a recorded result can be repeated and a refresh can
+tell whether the emulator changed since.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import shutil
 import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bss2_emulator
 from bss2_emulator import __version__ as emulator_version
-from bss2_emulator.config import chip_seed
+from bss2_emulator.config import chip_seed, trial_seed
 from bss2_emulator.job_process import run_script
 
 from ..cache import provenance
@@ -23,6 +31,16 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@functools.cache
+def emulator_digest() -> str:
+    """The digest of the emulator's sources and data: it changes whenever what the emulator computes may."""
+    root = Path(bss2_emulator.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run(job: Job, workdir: Path) -> dict:
     """Run the job's script in the emulator; its output files are left in ``workdir``."""
     job_id = f"emu-{uuid.uuid4().hex[:10]}"
@@ -30,7 +48,7 @@ def run(job: Job, workdir: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="bss2-script-") as scratch:
         copy = Path(scratch) / job.script.name
         shutil.copyfile(job.script, copy)
-        process = run_script(copy, workdir, timeout=TIMEOUT_S)
+        process = run_script(copy, workdir, timeout=TIMEOUT_S, trial_seed=job.trial_seed)
     log = process.stdout + process.stderr
     if process.returncode != 0:
         raise JobFailed(job_id, "error", log)
@@ -42,6 +60,10 @@ def run(job: Job, workdir: Path) -> dict:
         completed_at=now(),
         log=log,
         files=output_files(workdir),
-        extra={"emulator_seed": chip_seed()},
+        extra={
+            "emulator_seed": chip_seed(),
+            "emulator_trial_seed": job.trial_seed if job.trial_seed is not None else trial_seed(),
+            "emulator_digest": emulator_digest(),
+        },
     )
     return provenance.build(job, record, workdir)

@@ -1,9 +1,11 @@
-"""Re-record every experiment of a tutorial in the results cache.
+"""Re-record the experiments of the tutorials in the results cache, those that changed.
 
-All experiments are run at once and awaited together. Each one that finishes
-is stored at once, replacing the older entries of its script; one that fails
-leaves its old entry exactly as it was. A refresh with failures ends in
-``RefreshIncomplete``, which names what was stored and what failed.
+An experiment whose entry is still ``up_to_date`` (same script, configuration
+and, for emulated entries, emulator) is left as it is, so a refresh with nothing
+changed changes no file. The others are run at once and awaited together. Each
+one that finishes is stored at once, replacing the older entries of its script;
+one that fails leaves its old entry exactly as it was. A refresh with failures
+ends in ``RefreshIncomplete``, which names what was stored and what failed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import BSS2Error
-from .store import ResultsCache
+from .store import CorruptCacheEntry, NotCached, ResultsCache
 
 #: Runs one script and returns its published job folder: ``run(script, output_dir) -> job_dir``.
 RunJob = Callable[[Path, Path], Path]
@@ -24,16 +26,40 @@ class RefreshIncomplete(BSS2Error, RuntimeError):
     """Some experiments failed; the others were stored."""
 
 
+def _current(
+    cache: ResultsCache, name: str, text: str, config: dict, up_to_date: Callable[[dict], bool]
+) -> dict | None:
+    """The record of the entry of ``name`` if it needs no refresh; None if it is missing, corrupt or out of date."""
+    try:
+        entry = cache.lookup(name, text.encode(), config)
+    except (NotCached, CorruptCacheEntry):
+        return None
+    return entry.provenance if up_to_date(entry.provenance) else None
+
+
 def refresh(
-    scripts: dict[str, str], config: dict, run: RunJob, cache: ResultsCache, signing_key: Path | None = None
+    scripts: dict[str, str],
+    config: dict,
+    run: RunJob,
+    cache: ResultsCache,
+    signing_key: Path | None = None,
+    up_to_date: Callable[[dict], bool] | None = None,
 ) -> list[str]:
-    """Run every script with ``run`` concurrently and store each result that finishes (hardware results signed
-    with ``signing_key``); return the job ids."""
+    """Run with ``run``, concurrently, every script whose entry is missing or not ``up_to_date`` (every script
+    without it), and store each result that finishes (hardware results signed with ``signing_key``); return
+    the job ids, of the entries kept as well."""
+    kept = (
+        {name: _current(cache, name, text, config, up_to_date) for name, text in scripts.items()} if up_to_date else {}
+    )
+    kept = {name: record for name, record in kept.items() if record is not None}
+    for name, record in kept.items():
+        print(f"{name}: unchanged since job {record['job_id']}, kept")
+    stale = [name for name in scripts if name not in kept]
     stored, failed = {}, {}
     with tempfile.TemporaryDirectory(prefix="bss2-refresh-") as work:
         work_dir = Path(work)
-        for name, text in scripts.items():
-            (work_dir / name).write_text(text)
+        for name in stale:
+            (work_dir / name).write_text(scripts[name])
 
         def one(name: str) -> None:
             try:
@@ -45,9 +71,9 @@ def refresh(
             cache.prune(name, keep=entry.path)
             stored[name] = job_dir.name.removeprefix("job_")
 
-        with ThreadPoolExecutor(max_workers=len(scripts)) as pool:
-            list(pool.map(one, scripts))
-    print(f"Recorded {len(stored)} of {len(scripts)} results in {cache.root}")
+        with ThreadPoolExecutor(max_workers=max(len(stale), 1)) as pool:
+            list(pool.map(one, stale))
+    print(f"Recorded {len(stored)} of {len(scripts)} results in {cache.root}; {len(kept)} unchanged")
     if failed:
         kept = f"Stored: {', '.join(sorted(stored))}. " if stored else "Nothing was stored. "
         reasons = "\n".join(f"- {name}: {error}" for name, error in sorted(failed.items()))
@@ -55,4 +81,4 @@ def refresh(
             f"{len(failed)} of {len(scripts)} experiments failed; their old results are kept. {kept}"
             f"Run the refresh again for the rest.\n{reasons}"
         ) from next(iter(failed.values()))
-    return [stored[name] for name in scripts]
+    return [stored[name] if name in stored else kept[name]["job_id"] for name in scripts]
