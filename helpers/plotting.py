@@ -170,6 +170,38 @@ def raster_figure(path: str | Path) -> plt.Figure:
     return fig
 
 
+#: A landing-page card's image: its size in inches, and the pixels per inch (twice a card's CSS width, for
+#: high-density screens).
+THUMBNAIL_INCHES = (3.2, 1.6)
+THUMBNAIL_DPI = 200
+
+
+def thumbnail_figure(path: str | Path) -> plt.Figure:
+    """A card-sized drawing of a result: its traces (or its raster) alone, drawn for their size: no legend, no
+    axis labels, at most three traces, lines made to show at three inches, and the EMULATED mark above the
+    data, never on it."""
+    block = load_block(path)
+    _, emulated = _source(path, block)
+    traces = [signal for segment in block.segments for signal in segment.irregularlysampledsignals]
+    with plt.style.context(MPL_STYLE):
+        fig, ax = plt.subplots(figsize=THUMBNAIL_INCHES, layout="constrained")
+        palette = plt.get_cmap("tab10")
+        for index, signal in enumerate(traces[:3]):
+            ax.plot(signal.times.rescale("ms"), np.asarray(signal).ravel(), linewidth=1.0,
+                    color=palette(index) if len(traces) > 1 else "C0")  # fmt: skip
+        if traces:
+            ax.set_ylim(*data_ylim(np.concatenate([np.asarray(s).ravel() for s in traces[:3]])))
+        else:
+            trains = [train for segment in block.segments for train in segment.spiketrains]
+            for row, train in enumerate(trains):
+                ax.plot(train.rescale("ms").magnitude, np.full(len(train), row), "|", color="C0", markersize=3)
+        ax.set(xticks=[], yticks=[])
+        if emulated:
+            ax.text(1.0, 1.03, "EMULATED", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                    color="#b35900", fontweight="bold")  # fmt: skip
+    return fig
+
+
 def result_figure(path: str | Path) -> plt.Figure:
     """The figure a result file calls for: its membrane traces, or, where it holds only spikes, a raster."""
     block = load_block(path)

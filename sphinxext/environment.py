@@ -51,10 +51,11 @@ def pin(app: Sphinx, config: Config) -> None:
 
 def _kernel_profile(folder: Path) -> Path:
     """An IPython folder of the build's own, not the developer's: kernels that log errors only (on loopback, the
-    kernel's warning about unencrypted TCP is noise in the build log)."""
+    kernel's warning about unencrypted TCP is noise in the build log), and figures as SVG, sharp at any zoom on
+    a phone. A student's kernel keeps its own settings."""
     profile = folder / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
-    config = {"IPKernelApp": {"log_level": "ERROR"}}
+    config = {"IPKernelApp": {"log_level": "ERROR"}, "InlineBackend": {"figure_formats": ["svg"]}}
     (profile / "ipython_kernel_config.json").write_text(json.dumps(config))
     return folder
 

@@ -67,7 +67,12 @@ def _comparison_html(rows: list[fidelity.Row]) -> str:
         f"<td>{'yes' if r.matches else 'NO'} ({r.ratio:.2f} of it)</td><td>{html.escape(r.target.set_by)}</td></tr>"
         for r in rows
     )
-    return f'<table class="table bss2-calibration"><thead>{head}</thead><tbody>{body}</tbody></table>'
+    return _scrolling(f'<table class="table bss2-calibration"><thead>{head}</thead><tbody>{body}</tbody></table>')
+
+
+def _scrolling(table: str) -> str:
+    """A wide table in a box of its own that scrolls sideways on a narrow screen, not the whole page."""
+    return f'<div class="bss2-table-scroll" role="region" aria-label="Table" tabindex="0">{table}</div>'
 
 
 def _predictions_html(values: list[tuple[str, float, str]]) -> str:
@@ -76,7 +81,7 @@ def _predictions_html(values: list[tuple[str, float, str]]) -> str:
         for name, value, unit in values
     )
     head = "<tr><th>Quantity</th><th>Emulator (EMULATED)</th><th>Hardware reference</th></tr>"
-    return f'<table class="table bss2-calibration"><thead>{head}</thead><tbody>{body}</tbody></table>'
+    return _scrolling(f'<table class="table bss2-calibration"><thead>{head}</thead><tbody>{body}</tbody></table>')
 
 
 def _parameters_html() -> str:

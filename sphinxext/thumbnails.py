@@ -9,7 +9,6 @@ from the build folder, and nothing is ever hand-recorded.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import tempfile
 from pathlib import Path
@@ -35,7 +34,7 @@ def thumbnail_png(script_name: str) -> bytes:
 
     from helpers.cache import provenance
     from helpers.cache.store import ResultsCache
-    from helpers.plotting import result_figure
+    from helpers.plotting import THUMBNAIL_DPI, thumbnail_figure
 
     scripts = experiment_scripts()
     if script_name not in scripts:
@@ -44,11 +43,9 @@ def thumbnail_png(script_name: str) -> bytes:
     entry = cache.lookup(script_name, scripts[script_name].encode(), {"SOFTWARE_VERSION": software_version()})
     with tempfile.TemporaryDirectory(prefix="bss2-thumbnail-") as job_dir:
         provenance.write(Path(job_dir), cache.restore(entry, Path(job_dir)))
-        with contextlib.redirect_stdout(io.StringIO()):  # the figure's "No spikes found" note is for notebooks
-            fig = result_figure(Path(job_dir) / script_name.replace(".py", ".dat"))
-    fig.set_size_inches(5.0, 3.0 if len(fig.axes) == 1 else 4.2)
+        fig = thumbnail_figure(Path(job_dir) / script_name.replace(".py", ".dat"))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=THUMBNAIL_DPI)
     plt.close(fig)
     return buffer.getvalue()
 

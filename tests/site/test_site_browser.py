@@ -137,3 +137,34 @@ def test_launch_buttons_only_where_a_notebook_exists(built_site):
     for tutorial in TUTORIALS:
         assert "git-pull" in (built_site / "tutorials" / f"{tutorial.name}.html").read_text()
     assert "git-pull" not in (built_site / "emulator.html").read_text()  # a plain page: nothing to launch
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_reads_on_a_phone(site, browser, path):
+    """At 390 px, on a high-density screen: the page never scrolls sideways; wide tables and code scroll in their
+    own box; figures are SVG, sharp at any zoom; card images carry pixels for the screen's density."""
+    page = browser.new_page(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
+    page.goto(f"{site}/{path}", wait_until="networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    overflowing = page.evaluate("""() => Array.from(document.querySelectorAll('table, pre')).filter(e => {
+        for (let box = e; box && box !== document.body; box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (['auto', 'scroll'].includes(style.overflowX)) return false;  // scrolls in its own box
+        }
+        return e.getBoundingClientRect().right > window.innerWidth + 1;
+    }).map(e => e.outerHTML.slice(0, 80))""")
+    assert overflowing == []
+    figures = page.evaluate("Array.from(document.querySelectorAll('.cell_output img')).map(i => i.src)")
+    assert all(src.endswith(".svg") for src in figures), figures
+    cards = page.evaluate("Array.from(document.querySelectorAll('img.sd-card-img-top'))"
+                          ".map(i => [i.naturalWidth, i.getBoundingClientRect().width])")  # fmt: skip
+    assert all(natural >= 1.5 * shown for natural, shown in cards), cards
+    if path == "emulator.html":  # its wide tables scroll inside their own box
+        assert page.evaluate("Array.from(document.querySelectorAll('.bss2-table-scroll'))"
+                             ".some(b => b.scrollWidth > b.clientWidth)")  # fmt: skip
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{path.replace('/', '-')}.png"))
+    page.close()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from helpers.execution import execute_on_hardware
-from helpers.plotting import ResultFileError, membrane_figure, plot_membrane_dynamics, result_figure
+from helpers.plotting import ResultFileError, membrane_figure, plot_membrane_dynamics, result_figure, thumbnail_figure
 from tests.conftest import experiment
 
 
@@ -156,3 +156,14 @@ def test_one_name_per_measure(tmp_path, monkeypatch):
     titles = [ax.get_title() for ax in fig.axes[1:]]
     assert any(t.startswith("range ") and "(max / min − 1)" in t for t in titles)
     assert not any("spread" in t for t in titles)  # "spread" names no single measure
+
+
+@pytest.mark.parametrize("name", ["third_experiment", "synapse_pair", "small_network"])
+def test_a_thumbnail_is_drawn_for_its_size(tmp_path, monkeypatch, name):
+    fig = thumbnail_figure(replayed(name, tmp_path, monkeypatch))
+    renderer = _drawn(fig)
+    (ax,) = fig.axes
+    assert ax.get_legend() is None and not ax.get_xlabel() and not ax.get_ylabel()
+    assert len([line for line in ax.get_lines() if line.get_linestyle() == "-"]) <= 3  # a few traces, not ten
+    (mark,) = [t for t in ax.texts if t.get_text() == "EMULATED"]
+    assert not mark.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
