@@ -24,6 +24,8 @@ $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --upgrade pip
 	$(BIN)/python -m pip install -qq -r requirements.txt
+	# .venv/bin/python finds this checkout's packages from any folder (python -m helpers outside the root).
+	$(BIN)/python -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "bss2_tutorials.pth").write_text("$(CURDIR)\n")'
 	# The notebooks name the EBRAINS Lab's kernel; locally that name runs this environment.
 	$(BIN)/python -m ipykernel install --sys-prefix --name ebrains-experimental \
 	  --display-name "EBRAINS-experimental (local)" >/dev/null

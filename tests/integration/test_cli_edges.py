@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from helpers.experiments import experiment_scripts
@@ -21,6 +25,15 @@ def test_an_experiment_runs_by_its_name_from_anywhere(tmp_path):
     assert "as the tutorial writes it (tutorials/queue_runner.md)" in process.stdout
     assert len(list((tmp_path / "jobs").glob("job_emu-*/second_experiment.dat"))) == 1
     assert not (tmp_path / "second_experiment.py").exists()
+
+
+def test_the_project_python_runs_the_helpers_from_any_folder(tmp_path):
+    """As a user types it in another folder: .venv/bin/python -m helpers, with no PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    process = subprocess.run([sys.executable, "-m", "helpers", "run", "first_experiment.py", "--backend", "emulator"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    assert len(list((tmp_path / "jobs").glob("job_emu-*/first_experiment.dat"))) == 1
 
 
 def test_a_missing_script_at_the_terminal_is_explained_for_the_terminal(tmp_path):

@@ -168,3 +168,14 @@ def test_every_page_reads_on_a_phone(site, browser, path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"phone-{path.replace('/', '-')}.png"))
     page.close()
+
+
+def test_what_a_job_printed_is_on_the_page(site, browser):
+    """The job's own output (its script's prints and log lines, the emulator's warnings) shows under its cell."""
+    page, _, _ = visit(browser, f"{site}/tutorials/queue_runner.html")
+    shown = page.locator(".cell_output").filter(has_text="Job output:")
+    texts = [shown.nth(i).inner_text() for i in range(shown.count())]
+    assert any("Recording analog variations" in t for t in texts)  # experiment 3's log lines
+    assert any("Emulator warning: excitatory_input_i_shift_reference=300 set" in t for t in texts)  # experiment 4
+    assert all(shown.nth(i).is_visible() for i in range(shown.count()))
+    page.close()
