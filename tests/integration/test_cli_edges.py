@@ -104,3 +104,14 @@ def test_the_terminal_shows_what_the_job_printed_and_each_warning_once(tmp_path)
     assert "Job output:" in process.stdout
     assert "  measured 42 spikes" in process.stdout
     assert process.stdout.count("refractory_period_enable_pause=1 set, but not modelled") == 1
+
+
+def test_a_cell_type_the_chips_library_lacks_is_named_with_what_it_offers(tmp_path):
+    (tmp_path / "mine.py").write_text(
+        "import pynn_brainscales.brainscales2 as pynn\npynn.setup()\npynn.Population(1, pynn.IF_cond_exp())\n"
+    )
+    process = run_cli("run", "mine.py", "--backend", "emulator", cwd=tmp_path)
+    assert process.returncode == 1
+    assert "pynn_brainscales has no IF_cond_exp, on the chip as in the emulator" in process.stderr
+    assert "HXNeuron" in process.stderr and "CalibHXNeuronCuba" in process.stderr
+    assert "run the script on the chip" not in process.stderr

@@ -34,6 +34,8 @@ def test_a_cold_build_writes_nothing_into_the_sources_and_guesses_no_repository(
     assert process.returncode == 0, process.stderr[-3000:]
     assert listing(copy / "tutorials") == tutorials  # the %%file cells wrote into a scratch folder
     assert "the repository and launch buttons are left out" in process.stdout
+    assert "MdParserConfig" not in process.stdout and "NbParserConfig" not in process.stdout  # no config dumps
+    assert "IPKernelApp" not in process.stderr and "without encryption" not in process.stderr
     pages = "".join(p.read_text() for p in (tmp_path / "out" / "html").rglob("*.html"))
     assert "git-pull" not in pages and "bss2-tutorials/queue-runner-tutorial" not in pages
     executed = (tmp_path / "out" / "jupyter_execute" / "tutorials" / "queue_runner.ipynb").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -179,3 +180,19 @@ def test_what_a_job_printed_is_on_the_page(site, browser):
     assert any("Emulator warning: excitatory_input_i_shift_reference=300 set" in t for t in texts)  # experiment 4
     assert all(shown.nth(i).is_visible() for i in range(shown.count()))
     page.close()
+
+
+NUMBERS = {4: "four", 8: "eight", 12: "twelve"}
+
+
+def test_the_landing_page_counts_its_experiments_and_links_what_it_names(built_site):
+    landing = (built_site / "index.html").read_text()
+    cards = landing.count('class="sd-card-img-top')
+    assert f"walk you through {NUMBERS[cards]} such experiments" in " ".join(landing.split())
+    for page in ["index.html", *(f"tutorials/{t.name}.html" for t in TUTORIALS)]:
+        text = (built_site / page).read_text()
+        assert "original version" not in text  # a page a newcomer has never seen
+        for name, address in [("PyNN", "neuralensemble.org"), ("EBRAINS", "ebrains.eu"),
+                              ("BrainScaleS-2 documentation", "documentation-brainscales2")]:  # fmt: skip
+            if name in text:
+                assert re.search(rf'href="https://[^"]*{re.escape(address)}', text), (page, name)
