@@ -15,10 +15,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import bss2_emulator
 from bss2_emulator import __version__ as emulator_version
 from bss2_emulator.config import chip_seed, trial_seed
 from bss2_emulator.job_process import run_script
+from bss2_emulator.paths import PACKAGE
 
 from ..cache import provenance
 from ..jobs import Job, JobFailed, JobRecord, output_files
@@ -34,10 +34,9 @@ def now() -> str:
 @functools.cache
 def emulator_digest() -> str:
     """The digest of the emulator's sources and data: it changes whenever what the emulator computes may."""
-    root = Path(bss2_emulator.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
