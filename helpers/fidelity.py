@@ -25,7 +25,7 @@ from bss2_emulator.job_process import run_script
 
 from . import safe_pickle
 from .analysis import psp_amplitudes, resting_level, sawtooth, trace
-from .cache import neo_arrays, provenance
+from .cache import provenance
 from .cache.store import ResultsCache
 from .experiments import QUEUE_RUNNER, experiment_scripts
 from .kernel import software_version
@@ -260,17 +260,17 @@ def recorded_experiments(cache: ResultsCache | None = None) -> Blocks:
     """
     cache = cache or ResultsCache()
     config = {"SOFTWARE_VERSION": software_version()}
+    scripts = experiment_scripts(QUEUE_RUNNER)
     blocks, hardware = {}, {}
-    for name, text in experiment_scripts(QUEUE_RUNNER).items():
+    for name, text in scripts.items():
         entry = cache.lookup(name, text.encode(), config)
         stem = Path(name).stem
         if provenance.is_emulated(entry.provenance):
-            blocks[stem] = neo_arrays.read(entry.files_dir / f"{stem}.dat{neo_arrays.SUFFIX}")
+            blocks[stem] = cache.read_block(entry, f"{stem}.dat")
         else:
             hardware[name] = text
-    if hardware:
-        blocks.update(run_experiments(hardware))
-    return {stem: blocks[stem] for stem in (Path(name).stem for name in experiment_scripts(QUEUE_RUNNER))}
+    blocks.update(run_experiments(hardware) if hardware else {})
+    return {Path(name).stem: blocks[Path(name).stem] for name in scripts}
 
 
 def predictions(blocks: Blocks) -> list[tuple[str, float, str]]:

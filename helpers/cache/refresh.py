@@ -26,15 +26,17 @@ class RefreshIncomplete(BSS2Error, RuntimeError):
     """Some experiments failed; the others were stored."""
 
 
-def _current(
-    cache: ResultsCache, name: str, text: str, config: dict, up_to_date: Callable[[dict], bool]
-) -> dict | None:
-    """The record of the entry of ``name`` if it needs no refresh; None if it is missing, corrupt or out of date."""
-    try:
-        entry = cache.lookup(name, text.encode(), config)
-    except (NotCached, CorruptCacheEntry):
-        return None
-    return entry.provenance if up_to_date(entry.provenance) else None
+def _kept(cache: ResultsCache, scripts: dict[str, str], config: dict, up_to_date: Callable[[dict], bool]) -> dict:
+    """The records of the entries that need no refresh, by script; a missing or corrupt entry needs one."""
+    kept = {}
+    for name, text in scripts.items():
+        try:
+            record = cache.lookup(name, text.encode(), config).provenance
+        except (NotCached, CorruptCacheEntry):
+            continue
+        if up_to_date(record):
+            kept[name] = record
+    return kept
 
 
 def refresh(
@@ -48,10 +50,7 @@ def refresh(
     """Run with ``run``, concurrently, every script whose entry is missing or not ``up_to_date`` (every script
     without it), and store each result that finishes (hardware results signed with ``signing_key``); return
     the job ids, of the entries kept as well."""
-    kept = (
-        {name: _current(cache, name, text, config, up_to_date) for name, text in scripts.items()} if up_to_date else {}
-    )
-    kept = {name: record for name, record in kept.items() if record is not None}
+    kept = _kept(cache, scripts, config, up_to_date) if up_to_date else {}
     for name, record in kept.items():
         print(f"{name}: unchanged since job {record['job_id']}, kept")
     stale = [name for name in scripts if name not in kept]
@@ -75,10 +74,10 @@ def refresh(
             list(pool.map(one, stale))
     print(f"Recorded {len(stored)} of {len(scripts)} results in {cache.root}; {len(kept)} unchanged")
     if failed:
-        kept = f"Stored: {', '.join(sorted(stored))}. " if stored else "Nothing was stored. "
+        done = f"Stored: {', '.join(sorted(stored))}. " if stored else "Nothing was stored. "
         reasons = "\n".join(f"- {name}: {error}" for name, error in sorted(failed.items()))
         raise RefreshIncomplete(
-            f"{len(failed)} of {len(scripts)} experiments failed; their old results are kept. {kept}"
+            f"{len(failed)} of {len(scripts)} experiments failed; their old results are kept. {done}"
             f"Run the refresh again for the rest.\n{reasons}"
         ) from next(iter(failed.values()))
     return [stored[name] if name in stored else kept[name]["job_id"] for name in scripts]

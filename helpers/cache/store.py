@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import neo
 from neo.io import PickleIO
 
 from .. import safe_pickle
@@ -156,6 +157,15 @@ class ResultsCache:
                 signatures.sign(staging, signing_key)
         return Entry(path, record)
 
+    def read_block(self, entry: Entry, name: str) -> neo.Block:
+        """The neo data of the result file ``name`` of ``entry``, read from its arrays (nothing is unpickled)."""
+        try:
+            return neo_arrays.read(entry.files_dir / f"{name}{neo_arrays.SUFFIX}")
+        except neo_arrays.BadArrays as error:
+            raise CorruptCacheEntry(
+                f"Cache entry {entry.path.name} cannot be read: {error}. Delete {entry.path} and run {REFRESH_COMMAND}"
+            ) from None
+
     def restore(self, entry: Entry, workdir: Path) -> dict:
         """Write the job's files of ``entry`` into ``workdir`` (each neo result as the ``.dat`` pickle the job
         wrote); return the entry's record, listing the files written."""
@@ -165,15 +175,9 @@ class ResultsCache:
                 (workdir / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, workdir / name)
         for folder in sorted(entry.files_dir.rglob("*" + neo_arrays.SUFFIX)):
-            target = workdir / folder.relative_to(entry.files_dir).with_suffix("")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                PickleIO(str(target)).write_block(neo_arrays.read(folder))
-            except neo_arrays.BadArrays as error:
-                raise CorruptCacheEntry(
-                    f"Cache entry {entry.path.name} cannot be read: {error}. Delete {entry.path} and run "
-                    f"{REFRESH_COMMAND}"
-                ) from None
+            name = folder.relative_to(entry.files_dir).with_suffix("")
+            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+            PickleIO(str(workdir / name)).write_block(self.read_block(entry, str(name)))
         written = sorted(p for p in workdir.rglob("*") if p.is_file() and p.name != provenance.PROVENANCE_FILE)
         files = {str(p.relative_to(workdir)): provenance.sha256(p.read_bytes()) for p in written}
         return {**entry.provenance, "files": files}

@@ -33,7 +33,7 @@ from .retry import with_retries
 MAX_ANSWER_BYTES = 16 * 2**20
 #: The largest answer read from the Drive (the list of the user's repositories), in bytes.
 MAX_DRIVE_ANSWER_BYTES = 16 * 2**20
-#: Redirects followed for one Drive request.
+#: Redirects followed for one request to the Drive, or for one download.
 MAX_REDIRECTS = 5
 
 

@@ -30,6 +30,7 @@ from ... import settings
 from ...cache.atomic import staging_name
 from ...cache.provenance import PROVENANCE_FILE
 from ...errors import BSS2Error
+from .clients import MAX_REDIRECTS
 from .faults import CallTimedOut
 from .retry import call_with_timeout
 
@@ -38,7 +39,6 @@ ATTEMPTS = 4
 MAX_FILES = 1000
 MAX_FILE_BYTES = 256 * 2**20
 HASHES = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
-MAX_REDIRECTS = 5
 #: The longest file name and path most file systems hold (Linux: NAME_MAX and PATH_MAX).
 MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 4096

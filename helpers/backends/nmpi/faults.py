@@ -17,7 +17,6 @@ import traceback
 import requests
 
 from ...errors import BSS2Error
-from ...plain_text import plain_text
 
 
 class MissingToken(BSS2Error, RuntimeError):
@@ -141,4 +140,4 @@ def describe(error: BaseException) -> str:
     status = http_status(error)
     if status == 403:
         return f"403 Forbidden ({str(error)[10:] or 'no reason given'}): the account may lack access to this collab"
-    return plain_text(str(error)) or type(error).__name__
+    return str(error) or type(error).__name__
